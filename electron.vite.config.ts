@@ -1,0 +1,36 @@
+// Build of the three Electron entry points: main (src/main/app), preload and the Svelte renderer.
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+const native = ['better-sqlite3', 'sharp', /^@tensorflow\//];
+
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: {
+        input: { index: resolve('src/main/app/index.ts') },
+        external: native,
+      },
+    },
+  },
+  preload: {
+    build: {
+      rollupOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        // A sandboxed preload cannot be an ES module: Electron loads it as CommonJS.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve('src/renderer'),
+    base: './',
+    plugins: [svelte({ configFile: resolve('svelte.config.js') })],
+    build: {
+      rollupOptions: {
+        input: { index: resolve('src/renderer/index.html') },
+      },
+    },
+  },
+});

@@ -1,0 +1,115 @@
+// Chooses the tfjs compute backend: tfjs-node-gpu → tfjs-node → WebAssembly → plain JS (inference
+// only), and says why each of the others was not used. The loader is injected so that the choice
+// is testable without the native packages.
+import { createRequire } from 'node:module';
+import type { BackendCandidate, BackendInfo, BackendName } from '../../shared/types';
+
+export type Purpose = 'train' | 'inference';
+
+export interface BackendLoader {
+  /** Loads a native tfjs package; throws when it is missing or its binary cannot load. */
+  loadNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): void;
+  /** Whether a CUDA GPU is visible to TensorFlow once tfjs-node-gpu loaded. */
+  cudaDevices(): number;
+  /** Sets up the WebAssembly backend; throws when it cannot start. */
+  initWasm(): Promise<void>;
+  /** Sets up the plain JavaScript backend. */
+  initCpu(): Promise<void>;
+}
+
+const ADVICE =
+  'For fast training install the native backend: `npm install @tensorflow/tfjs-node` (CPU) or ' +
+  '`@tensorflow/tfjs-node-gpu` (CUDA); both download libtensorflow at install time, so they need ' +
+  'network access to storage.googleapis.com once.';
+
+function shortReason(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/Cannot find module/.test(msg)) return 'not installed';
+  if (/tfjs_binding\.node|native addon/i.test(msg))
+    return 'installed, but its libtensorflow binary is missing';
+  return msg.split('\n')[0];
+}
+
+/** Tries the backends in order and reports every candidate. */
+export async function selectBackend(loader: BackendLoader, purpose: Purpose): Promise<BackendInfo> {
+  const candidates: BackendCandidate[] = [];
+  const add = (name: BackendName, available: boolean, reason: string | null) =>
+    candidates.push({ name, available, reason });
+  let chosen: BackendName | null = null;
+
+  try {
+    loader.loadNative('@tensorflow/tfjs-node-gpu');
+    const gpus = loader.cudaDevices();
+    if (gpus > 0) {
+      chosen = 'tensorflow-gpu';
+      add('tensorflow-gpu', true, null);
+    } else add('tensorflow-gpu', false, 'loaded, but no CUDA GPU is visible');
+  } catch (e) {
+    add('tensorflow-gpu', false, shortReason(e));
+  }
+
+  if (!chosen) {
+    try {
+      loader.loadNative('@tensorflow/tfjs-node');
+      chosen = 'tensorflow';
+      add('tensorflow', true, null);
+    } catch (e) {
+      add('tensorflow', false, shortReason(e));
+    }
+  } else add('tensorflow', true, 'not needed: the GPU backend was chosen');
+
+  if (!chosen) {
+    try {
+      await loader.initWasm();
+      chosen = 'wasm';
+      add('wasm', true, null);
+    } catch (e) {
+      add('wasm', false, shortReason(e));
+    }
+  } else add('wasm', true, 'not needed: a native backend was chosen');
+
+  let warning: string | null = null;
+  if (!chosen) {
+    if (purpose === 'train') {
+      add('cpu', true, 'too slow to train (about 20× slower than WebAssembly)');
+      throw Object.assign(new Error('No backend fast enough to train: ' + ADVICE), { candidates });
+    }
+    await loader.initCpu();
+    chosen = 'cpu';
+    add('cpu', true, null);
+    warning =
+      'Using the plain JavaScript backend: captions will be slow (about 20× slower than WebAssembly).';
+  } else add('cpu', true, 'not needed: a faster backend was chosen');
+
+  const native = chosen === 'tensorflow' || chosen === 'tensorflow-gpu';
+  return { chosen, candidates, warning, advice: native ? null : ADVICE };
+}
+
+/** The real loader over the installed packages. */
+export function nodeLoader(): BackendLoader {
+  // Named nodeRequire: electron-vite injects its own `require` into ESM bundles.
+  const nodeRequire = createRequire(import.meta.url);
+  let gpuTf: { backend(): unknown } | null = null;
+  return {
+    loadNative(pkg) {
+      gpuTf = nodeRequire(pkg) as { backend(): unknown };
+    },
+    cudaDevices() {
+      // tfjs-node-gpu loads only with CUDA libraries present; a loaded binding on a machine
+      // without a device still reports no GPU through the environment.
+      if (!gpuTf) return 0;
+      return process.env.CUDA_VISIBLE_DEVICES === '' ? 0 : 1;
+    },
+    async initWasm() {
+      const tf = await import('@tensorflow/tfjs');
+      await import('@tensorflow/tfjs-backend-wasm');
+      if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');
+      await tf.ready();
+    },
+    async initCpu() {
+      const tf = await import('@tensorflow/tfjs');
+      await tf.setBackend('cpu');
+      await tf.ready();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+// The one API contract: every method with its arguments and result, and every event. The preload,
+// the IPC registration, the HTTP bridge and the renderer client are all derived from it.
+import type {
+  BackendInfo,
+  Caption,
+  CaptionStatus,
+  Collection,
+  HistoryEntry,
+  ImageWithCaptions,
+  ListQuery,
+  Page,
+  UndoResult,
+  VersionInfo,
+} from './types';
+import type { Result } from './result';
+
+type Empty = Record<string, never>;
+
+/** Method name → { args, result }. One object argument per call. */
+export interface ApiMethods {
+  'system.version': { args: Empty; result: VersionInfo };
+  'system.backend': { args: Empty; result: BackendInfo };
+
+  'library.list': { args: ListQuery; result: Page<ImageWithCaptions> };
+  'library.get': { args: { imageId: number }; result: ImageWithCaptions };
+  'library.remove': { args: { imageIds: number[] }; result: { removed: number } };
+
+  'collections.list': { args: Empty; result: Collection[] };
+  'collections.create': { args: { name: string }; result: Collection };
+  'collections.addImages': { args: { collectionId: number; imageIds: number[] }; result: { added: number } };
+  'collections.removeImages': {
+    args: { collectionId: number; imageIds: number[] };
+    result: { removed: number };
+  };
+
+  'captions.add': { args: { imageId: number; text: string; status?: CaptionStatus }; result: Caption };
+  'captions.edit': { args: { captionId: number; text: string }; result: Caption };
+  'captions.setStatus': { args: { captionIds: number[]; status: CaptionStatus }; result: Caption[] };
+  'captions.delete': { args: { captionId: number }; result: { deleted: number } };
+  'captions.undo': { args: Empty; result: UndoResult };
+  'captions.redo': { args: Empty; result: UndoResult };
+  'captions.history': { args: { imageId: number }; result: HistoryEntry[] };
+  'captions.restore': { args: { historyId: number }; result: Caption };
+}
+
+export type Method = keyof ApiMethods;
+export type ArgsOf<M extends Method> = ApiMethods[M]['args'];
+export type ResultOf<M extends Method> = ApiMethods[M]['result'];
+
+/** Every method name at run time; the type check below keeps it complete. */
+export const METHODS = [
+  'system.version',
+  'system.backend',
+  'library.list',
+  'library.get',
+  'library.remove',
+  'collections.list',
+  'collections.create',
+  'collections.addImages',
+  'collections.removeImages',
+  'captions.add',
+  'captions.edit',
+  'captions.setStatus',
+  'captions.delete',
+  'captions.undo',
+  'captions.redo',
+  'captions.history',
+  'captions.restore',
+] as const satisfies readonly Method[];
+
+type MissingMethods = Exclude<Method, (typeof METHODS)[number]>;
+const _complete: MissingMethods extends never ? true : MissingMethods = true;
+void _complete;
+
+/** Event name → payload, pushed from the main side (IPC events or Server-Sent Events). */
+export interface ApiEvents {
+  'library.changed': { imageIds: number[] | null };
+  'job.progress': { jobId: string; kind: string; done: number; total: number; message: string };
+}
+export type EventName = keyof ApiEvents;
+export const EVENTS = ['library.changed', 'job.progress'] as const satisfies readonly EventName[];
+
+/** The transport-level surface: `window.api` in the renderer, implemented by preload and HTTP. */
+export interface ApiBridge {
+  call<M extends Method>(method: M, args: ArgsOf<M>): Promise<Result<ResultOf<M>>>;
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+/** Channel names derived from the contract, never typed by hand elsewhere. */
+export const callChannel = (m: Method): string => `api:${m}`;
+export const eventChannel = (e: EventName): string => `event:${e}`;

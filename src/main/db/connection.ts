@@ -1,0 +1,67 @@
+// Opens a library database: WAL, foreign keys, busy timeout, forward-only migrations in one
+// transaction with a backup copy made first; a database newer than this code is refused.
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AppError } from '../../shared/result';
+import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations/index';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Migrations to apply (tests pass a prefix of the list to build older versions). */
+  migrations?: readonly Migration[];
+  /** Path of the native addon to load (the Electron build of better-sqlite3). */
+  nativeBinding?: string;
+  /** How long a writer waits for another process's write transaction, in ms. */
+  busyTimeoutMs?: number;
+}
+
+export function openDatabase(path: string, opts: OpenOptions = {}): Db {
+  const migrations = opts.migrations ?? MIGRATIONS;
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const existed = path !== ':memory:' && existsSync(path);
+  const db = new Database(path, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
+  try {
+    db.pragma(`busy_timeout = ${Math.floor(opts.busyTimeoutMs ?? 10_000)}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, path, existed, migrations);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function migrate(db: Db, path: string, existed: boolean, migrations: readonly Migration[]): void {
+  const target = migrations.length;
+  const current = schemaVersion(db);
+  if (current > SCHEMA_VERSION || current > target) {
+    throw new AppError(
+      'unsupported',
+      `The library ${path} was written by a newer Caption Studio (schema ${current}; this version knows ` +
+        `${SCHEMA_VERSION}). Update Caption Studio, or open another library with --db FILE.`,
+    );
+  }
+  if (current === target) return;
+  if (existed && current > 0) backup(db, path, current);
+  const apply = db.transaction(() => {
+    for (const m of migrations.slice(current)) db.exec(m.up);
+    db.pragma(`user_version = ${target}`);
+  });
+  apply.immediate();
+}
+
+/** Copies the database before a migration: `<file>.v<N>-<timestamp>.bak`. */
+function backup(db: Db, path: string, version: number): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dest = `${path}.v${version}-${stamp}.bak`;
+  db.prepare('VACUUM INTO ?').run(dest);
+  return dest;
+}

@@ -1,0 +1,138 @@
+// Images repository: insert by content hash, relink moved files, list with filters and FTS search.
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './connection';
+import type { ImageRecord, ListQuery, Split } from '../../shared/types';
+import { toImage, type ImageRow } from './rows';
+
+export interface NewImage {
+  hash: string;
+  path: string;
+  width: number;
+  height: number;
+  split?: Split | null;
+}
+
+/** Turns free text into a safe FTS5 query: every word a quoted prefix term, all required. */
+export function ftsQuery(search: string): string | null {
+  const words = search.match(/[\p{L}\p{N}_']+/gu) ?? [];
+  if (words.length === 0) return null;
+  return words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ');
+}
+
+const WORDS = `(length(trim(c.text)) - length(replace(trim(c.text), ' ', '')) + 1)`;
+
+export class ImagesRepo {
+  private readonly s;
+  constructor(private readonly db: Db) {
+    this.s = {
+      insert: db.prepare<[string, string, number, number, string | null, number], void>(
+        'INSERT INTO images (hash, path, width, height, split, added_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      byHash: db.prepare<[string], ImageRow>('SELECT * FROM images WHERE hash = ?'),
+      byId: db.prepare<[number], ImageRow>('SELECT * FROM images WHERE id = ?'),
+      relink: db.prepare<[string, number], void>('UPDATE images SET path = ? WHERE id = ?'),
+      setSplit: db.prepare<[string | null, number], void>('UPDATE images SET split = ? WHERE id = ?'),
+      remove: db.prepare<[number], void>('DELETE FROM images WHERE id = ?'),
+      count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM images'),
+    };
+  }
+
+  /** Inserts an image, or returns the existing one with the same content hash. */
+  upsert(img: NewImage, now = Date.now()): { image: ImageRecord; created: boolean } {
+    const existing = this.s.byHash.get(img.hash);
+    if (existing) return { image: toImage(existing), created: false };
+    const info = this.s.insert.run(img.hash, img.path, img.width, img.height, img.split ?? null, now);
+    return { image: toImage(this.s.byId.get(Number(info.lastInsertRowid))!), created: true };
+  }
+
+  get(id: number): ImageRecord | null {
+    const r = this.s.byId.get(id);
+    return r ? toImage(r) : null;
+  }
+
+  byHash(hash: string): ImageRecord | null {
+    const r = this.s.byHash.get(hash);
+    return r ? toImage(r) : null;
+  }
+
+  relink(id: number, path: string): void {
+    this.s.relink.run(path, id);
+  }
+
+  setSplit(id: number, split: Split | null): void {
+    this.s.setSplit.run(split, id);
+  }
+
+  remove(ids: number[]): number {
+    let n = 0;
+    this.db.transaction(() => {
+      for (const id of ids) n += Number(this.s.remove.run(id).changes);
+    })();
+    return n;
+  }
+
+  count(): number {
+    return this.s.count.get()!.n;
+  }
+
+  private readonly cache = new Map<string, Statement>();
+  /** A statement per distinct filter combination, prepared once. */
+  private stmt(sql: string): Statement {
+    let st = this.cache.get(sql);
+    if (!st) this.cache.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
+
+  /** Lists images matching the query, newest last, with the total count for pagination. */
+  list(q: ListQuery): { ids: number[]; total: number; images: ImageRecord[] } {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    const fts = q.search ? ftsQuery(q.search) : null;
+    if (q.search && !fts) return { ids: [], total: 0, images: [] };
+    if (fts) {
+      where.push(
+        'i.id IN (SELECT c.image_id FROM captions_fts f JOIN captions c ON c.id = f.rowid WHERE captions_fts MATCH @fts)',
+      );
+      params.fts = fts;
+    }
+    if (q.status === 'uncaptioned')
+      where.push('NOT EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id)');
+    else if (q.status) {
+      where.push('EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND c.status = @status)');
+      params.status = q.status;
+    }
+    if (q.split === 'none') where.push('i.split IS NULL');
+    else if (q.split) {
+      where.push('i.split = @split');
+      params.split = q.split;
+    }
+    if (q.collectionId !== undefined) {
+      where.push('i.id IN (SELECT image_id FROM collection_images WHERE collection_id = @collectionId)');
+      params.collectionId = q.collectionId;
+    }
+    if (q.source) {
+      where.push('EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND c.source = @source)');
+      params.source = q.source;
+    }
+    if (q.minCaptionLength !== undefined || q.maxCaptionLength !== undefined) {
+      where.push(
+        `EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND ${WORDS} BETWEEN @minLen AND @maxLen)`,
+      );
+      params.minLen = q.minCaptionLength ?? 0;
+      params.maxLen = q.maxCaptionLength ?? 1e9;
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+    const offset = Math.max(q.offset ?? 0, 0);
+    // The WHERE clause is assembled only from the fixed fragments above; every value is bound.
+    const total = (this.stmt(`SELECT count(*) AS n FROM images i ${clause}`).get(params) as { n: number }).n;
+    const rows = this.stmt(
+      `SELECT i.* FROM images i ${clause} ORDER BY i.id LIMIT @limit OFFSET @offset`,
+    ).all({
+      ...params,
+      limit,
+      offset,
+    }) as ImageRow[];
+    return { ids: rows.map((r) => r.id), total, images: rows.map(toImage) };
+  }
+}

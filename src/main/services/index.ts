@@ -1,0 +1,69 @@
+// The core: opens the store and builds every service; `dispatch` is the one entry for all
+// transports (IPC, HTTP, CLI): it validates arguments and turns errors into data.
+import { SCHEMA_VERSION } from '../db/migrations/index';
+import { openStore, type Store } from '../db/index';
+import type { ArgsOf, Method, ResultOf } from '../../shared/api';
+import { fail, ok, toErrorData, type Result } from '../../shared/result';
+import type { BackendInfo } from '../../shared/types';
+import { nodeLoader, selectBackend } from '../ml/backend';
+import { EventBus } from './events';
+import { captionsService, collectionsService, libraryService } from './library';
+import { describeIssues, schemas } from './schemas';
+
+export const APP_VERSION = '0.1.0';
+
+export interface CoreOptions {
+  dbPath: string;
+  nativeBinding?: string;
+  electronVersion?: string | null;
+}
+
+type Handler<M extends Method> = (args: ArgsOf<M>) => ResultOf<M> | Promise<ResultOf<M>>;
+export type HandlerMap = { [M in Method]: Handler<M> };
+
+export interface Core {
+  store: Store;
+  bus: EventBus;
+  handlers: HandlerMap;
+  dispatch<M extends Method>(method: M, args: unknown): Promise<Result<ResultOf<M>>>;
+  close(): void;
+}
+
+export function createCore(opts: CoreOptions): Core {
+  const store = openStore(opts.dbPath, { nativeBinding: opts.nativeBinding });
+  const bus = new EventBus();
+  let backend: Promise<BackendInfo> | null = null;
+  const handlers: HandlerMap = {
+    'system.version': () => ({
+      app: APP_VERSION,
+      schema: SCHEMA_VERSION,
+      node: process.versions.node,
+      electron: opts.electronVersion ?? null,
+      dbPath: store.path,
+    }),
+    // The backend is chosen once, on first ask, for inference (the worker chooses for training).
+    'system.backend': () => (backend ??= selectBackend(nodeLoader(), 'inference')),
+    ...libraryService(store, bus),
+    ...collectionsService(store),
+    ...captionsService(store, bus),
+  };
+  return {
+    store,
+    bus,
+    handlers,
+    async dispatch(method, args) {
+      const schema = schemas[method];
+      if (!schema) return fail('invalid_argument', `Unknown method '${String(method)}'.`);
+      const parsed = schema.safeParse(args ?? {});
+      if (!parsed.success)
+        return fail('invalid_argument', `Bad arguments for ${method}: ${describeIssues(parsed.error)}`);
+      try {
+        const handler = handlers[method] as Handler<typeof method>;
+        return ok(await handler(parsed.data as ArgsOf<typeof method>));
+      } catch (e) {
+        return { ok: false, error: toErrorData(e) };
+      }
+    },
+    close: () => store.close(),
+  };
+}

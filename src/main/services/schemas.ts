@@ -1,0 +1,47 @@
+// Argument schemas for every API method: arguments are validated here, where they enter the
+// main side, whatever the transport (IPC, HTTP, CLI).
+import { z } from 'zod';
+import type { ArgsOf, Method } from '../../shared/api';
+
+const id = z.number().int().positive();
+const ids = z.array(id).max(100_000);
+const status = z.enum(['draft', 'approved', 'rejected']);
+const text = z.string().max(20_000);
+const empty = z.object({}).strict();
+
+export const schemas = {
+  'system.version': empty,
+  'system.backend': empty,
+  'library.list': z
+    .object({
+      search: z.string().max(500).optional(),
+      status: z.enum(['draft', 'approved', 'rejected', 'uncaptioned']).optional(),
+      split: z.enum(['train', 'val', 'test', 'none']).optional(),
+      collectionId: id.optional(),
+      source: z.enum(['human', 'run']).optional(),
+      minCaptionLength: z.number().int().min(0).optional(),
+      maxCaptionLength: z.number().int().min(0).optional(),
+      offset: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    })
+    .strict(),
+  'library.get': z.object({ imageId: id }).strict(),
+  'library.remove': z.object({ imageIds: ids }).strict(),
+  'collections.list': empty,
+  'collections.create': z.object({ name: z.string().min(1).max(200) }).strict(),
+  'collections.addImages': z.object({ collectionId: id, imageIds: ids }).strict(),
+  'collections.removeImages': z.object({ collectionId: id, imageIds: ids }).strict(),
+  'captions.add': z.object({ imageId: id, text, status: status.optional() }).strict(),
+  'captions.edit': z.object({ captionId: id, text }).strict(),
+  'captions.setStatus': z.object({ captionIds: ids.min(1), status }).strict(),
+  'captions.delete': z.object({ captionId: id }).strict(),
+  'captions.undo': empty,
+  'captions.redo': empty,
+  'captions.history': z.object({ imageId: id }).strict(),
+  'captions.restore': z.object({ historyId: id }).strict(),
+} satisfies { [M in Method]: z.ZodType<ArgsOf<M>> };
+
+/** Says what is wrong with the arguments, field by field. */
+export function describeIssues(err: z.ZodError): string {
+  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : 'arguments'}: ${i.message}`).join('; ');
+}

@@ -1,43 +1,61 @@
-// The built renderer loads in Chromium and shows the application shell.
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+// Over serve mode on a seeded library: search, edit a caption, reload — the edit is there and the
+// history holds the old text; undo brings the old text back.
 import { assert, screenshot } from './harness.mjs';
+import { startServe } from './serve.mjs';
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-
-export async function setup() {
-  const root = join(process.cwd(), 'out/renderer');
-  const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(
-      /^(\.\.[/\\])+/,
-      '',
-    );
-    const file = join(root, path === '/' ? 'index.html' : path);
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${server.address().port}/` };
-}
-
-export async function teardown(suite) {
-  await new Promise((r) => suite.server.close(r));
-}
+export const setup = () => startServe();
+export const teardown = (server) => server.stop();
 
 export const tests = [
   {
-    name: 'the built renderer shows the shell over HTTP',
+    name: 'the library shows the seeded images over HTTP',
     async run({ page, suite }) {
       await page.goto(suite.url);
       await page.getByRole('heading', { name: 'Caption Studio' }).waitFor();
+      await page.getByText('4 images').waitFor();
       assert((await page.locator('.transport').textContent()) === 'http', 'transport is http');
-      await screenshot(page, 'shell');
+      assert((await page.locator('.card img').count()) === 4, 'four cards with images');
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll('.card img')].every((i) => i.complete && i.naturalWidth > 0),
+      );
+      await screenshot(page, 'library');
+    },
+  },
+  {
+    name: 'search, edit, reload: the edit stays and the history has the old text',
+    async run({ page, suite }) {
+      await page.goto(suite.url);
+      await page.getByLabel('Search captions').fill('taxi');
+      await page.getByText('1 images').waitFor();
+      await page.locator('.card').first().click();
+      const box = page.getByLabel(/^Caption \d+$/).first();
+      assert((await box.inputValue()) === 'a yellow taxi in the rain', 'the caption of the found image');
+      await box.fill('a yellow taxi waiting in the rain');
+      await box.press('Enter');
+      await page.getByRole('status').getByText('Saved').waitFor();
+      await page.reload();
+      await page.getByLabel('Search captions').fill('waiting');
+      await page.getByText('1 images').waitFor();
+      await page.locator('.card').first().click();
+      assert(
+        (await page
+          .getByLabel(/^Caption \d+$/)
+          .first()
+          .inputValue()) === 'a yellow taxi waiting in the rain',
+        'edit persisted',
+      );
+      const history = page.getByRole('list', { name: 'History' });
+      await history.locator('.old', { hasText: 'a yellow taxi in the rain' }).waitFor();
+      await screenshot(page, 'editor');
+      await page.getByRole('button', { name: 'Undo' }).click();
+      await page.getByRole('status').getByText('Undone').waitFor();
+      assert(
+        (await page
+          .getByLabel(/^Caption \d+$/)
+          .first()
+          .inputValue()) === 'a yellow taxi in the rain',
+        'undo restores',
+      );
     },
   },
 ];

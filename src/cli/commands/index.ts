@@ -1,5 +1,6 @@
 // The registry of CLI commands; each command lives in its own file beside this one.
 import type { Command } from '../command';
 import { doctor } from './doctor';
+import { serve } from './serve';
 
-export const commands: Command[] = [doctor];
+export const commands: Command[] = [doctor, serve];

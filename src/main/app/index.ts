@@ -1,15 +1,50 @@
-// Electron composition root: builds the core, registers the API on IPC and opens the window.
-import { app, BrowserWindow } from 'electron';
+// Electron composition root: builds the core on the user's library, registers the API on IPC
+// and the media protocol, and opens the window.
+import { app, BrowserWindow, dialog } from 'electron';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { acquireLibraryLock } from '../db/lock';
+import { createCore } from '../services/index';
+import { registerApi } from './ipc';
+import { handleMedia, registerMediaScheme } from './media';
 import { createMainWindow } from './window';
 
 const here = import.meta.dirname;
+const appRoot = join(here, '..', '..');
+// better-sqlite3 built for Electron's ABI by scripts/electron-native.mjs (npm start runs it).
+const electronBinding = join(appRoot, '.native', 'electron', 'better_sqlite3.node');
+
+registerMediaScheme();
 
 app.whenReady().then(() => {
-  createMainWindow(join(here, '../preload'), join(here, '../renderer'));
+  const dbPath = process.env.CAPTION_STUDIO_DB ?? join(app.getPath('userData'), 'library.db');
+  let release: () => void;
+  let core: ReturnType<typeof createCore>;
+  try {
+    release = acquireLibraryLock(dbPath);
+    core = createCore({
+      dbPath,
+      nativeBinding: existsSync(electronBinding) ? electronBinding : undefined,
+      electronVersion: process.versions.electron,
+    });
+  } catch (e) {
+    dialog.showErrorBox('Caption Studio cannot open its library', (e as Error).message);
+    app.exit(1);
+    return;
+  }
+  handleMedia(core);
+  const open = () => {
+    const win = createMainWindow(join(here, '../preload'), join(here, '../renderer'));
+    const unregister = registerApi(core, win);
+    win.on('closed', unregister);
+  };
+  open();
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0)
-      createMainWindow(join(here, '../preload'), join(here, '../renderer'));
+    if (BrowserWindow.getAllWindows().length === 0) open();
+  });
+  app.on('will-quit', () => {
+    core.close();
+    release();
   });
 });
 

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const nodeRequire = createRequire(import.meta.url);
 const electronVersion = JSON.parse(
@@ -18,6 +18,23 @@ const stamp = join(outDir, 'version.txt');
 if (existsSync(target) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === electronVersion)
   process.exit(0);
 
+/** The environment without npm's nodedir (set here to Node's headers), which would build for Node's ABI. */
+function electronEnv() {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.toLowerCase() === 'npm_config_nodedir') delete env[k];
+  return env;
+}
+
+/** node-gyp as bundled with npm (npm ships it; it is not a dependency of ours). */
+function nodeGyp() {
+  const npmCli =
+    process.env.npm_execpath ??
+    execFileSync('sh', ['-c', 'readlink -f "$(command -v npm)"'], { encoding: 'utf8' }).trim();
+  let dir = dirname(npmCli);
+  while (dir !== dirname(dir) && !existsSync(join(dir, 'node_modules', 'node-gyp'))) dir = dirname(dir);
+  return join(dir, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+}
+
 const pkgDir = join(nodeRequire.resolve('better-sqlite3/package.json'), '..');
 const work = join('.native', 'build-better-sqlite3');
 mkdirSync(outDir, { recursive: true });
@@ -25,25 +42,24 @@ try {
   execFileSync('rm', ['-rf', work]);
   execFileSync('cp', ['-r', pkgDir, work]);
   execFileSync(
-    'npx',
+    process.execPath,
     [
-      '--no-install',
-      'node-gyp',
+      nodeGyp(),
       'rebuild',
       '--release',
       `--target=${electronVersion}`,
       '--dist-url=https://electronjs.org/headers',
       '--runtime=electron',
     ],
-    { cwd: work, stdio: 'inherit' },
+    { cwd: work, stdio: 'inherit', timeout: 10 * 60_000, env: electronEnv() },
   );
   copyFileSync(join(work, 'build', 'Release', 'better_sqlite3.node'), target);
   writeFileSync(stamp, electronVersion + '\n');
   console.log(`better-sqlite3 built for Electron ${electronVersion}: ${target}`);
-} catch {
+} catch (e) {
   console.error(
-    `\nCould not build better-sqlite3 for Electron ${electronVersion}: Electron's headers could not be fetched ` +
-      `(this needs network access to electronjs.org once).\n` +
+    `\nCould not build better-sqlite3 for Electron ${electronVersion} (${e.message.split('\n')[0]}).\n` +
+      `The build needs Electron's headers from electronjs.org once, and a C++ toolchain (python3, make, g++).\n` +
       `Run the app in your browser instead: npm run serve  (the same app over http://127.0.0.1, no Electron needed).\n`,
   );
   process.exit(1);

@@ -188,7 +188,8 @@ describe('checkpoint', () => {
 
   it('refuses a checkpoint whose weights do not fit its config, naming the tensors', async () => {
     const weights = await model.params.read();
-    const bad = writeCheckpoint(weights, { ...model.config, hidden: 64 });
+    const smaller = { ...model.config, hidden: 64 };
+    const bad = writeCheckpoint(weights, smaller);
     const before = tf.memory().numTensors;
     expect(() => CnnLstm.load(bad)).toThrow(
       /wrong shape: encoder\.init_state\.weight \(model \[128,64\], file \[128,256\]\)/,

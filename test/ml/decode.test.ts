@@ -41,7 +41,7 @@ let images: tf.Tensor4D;
 beforeAll(async () => {
   await selectBackend(nodeLoader(), 'inference');
   images = tf.zeros([2, 2, 2, 3]);
-  table = tf.tidy(() => tf.log(tf.add(tf.tensor2d([0, 1, 2, 3, 4].map((i) => P[i])), 1e-9)));
+  table = tf.tidy(() => tf.log(tf.add(tf.tensor2d([0, 1, 2, 3, 4].map((i) => P[i])), 1e-9))) as tf.Tensor2D;
 });
 afterAll(() => tf.dispose([images, table]));
 

@@ -84,8 +84,8 @@ describe('hand-written gradients match autograd (cpu backend)', () => {
 
   it('conv2dSame without input gradient gives zeros for x and the right dW', () => {
     tf.tidy(() => {
-      const x = rnd([1, 4, 4, 2], 9);
-      const w = rnd([3, 3, 2, 3], 10);
+      const x = rnd([1, 4, 4, 2], 9) as tf.Tensor4D;
+      const w = rnd([3, 3, 2, 3], 10) as tf.Tensor4D;
       const b = rnd([3], 11);
       const [dx, dw] = tf.grads((x, w, b) =>
         tf.sum(

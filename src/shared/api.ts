@@ -7,9 +7,14 @@ import type {
   Collection,
   HistoryEntry,
   ImageWithCaptions,
+  ImportReport,
   ListQuery,
   Page,
+  ShapesReport,
   UndoResult,
+  FindReplaceArgs,
+  FindReplaceResult,
+  BatchEditArgs,
   VersionInfo,
 } from './types';
 import type { Result } from './result';
@@ -41,6 +46,20 @@ export interface ApiMethods {
   'captions.redo': { args: Empty; result: UndoResult };
   'captions.history': { args: { imageId: number }; result: HistoryEntry[] };
   'captions.restore': { args: { historyId: number }; result: Caption };
+  /** Find & replace: `apply: false` previews every change; `apply: true` applies the chosen ones as one undoable step. */
+  'captions.findReplace': { args: FindReplaceArgs; result: FindReplaceResult };
+  /** Prefix/suffix and status on the captions of the selected images, as one undoable step. */
+  'captions.batch': { args: BatchEditArgs; result: { changed: number; opId: number | null } };
+
+  /** Imports a folder (recursive) with its `.txt`/`.caption` sidecars; progress as job.progress. */
+  'import.folder': {
+    args: { path: string; collection?: string; status?: CaptionStatus; jobId?: string };
+    result: ImportReport;
+  };
+  /** Renders and imports the synthetic shapes dataset (the demo's default data). */
+  'datasets.shapes': { args: { count: number; seed: number; size?: number }; result: ShapesReport };
+  /** Asks a running job to stop; false when no job has that id. */
+  'jobs.cancel': { args: { jobId: string }; result: { cancelled: boolean } };
 }
 
 export type Method = keyof ApiMethods;
@@ -66,6 +85,11 @@ export const METHODS = [
   'captions.redo',
   'captions.history',
   'captions.restore',
+  'captions.findReplace',
+  'captions.batch',
+  'import.folder',
+  'datasets.shapes',
+  'jobs.cancel',
 ] as const satisfies readonly Method[];
 
 type MissingMethods = Exclude<Method, (typeof METHODS)[number]>;

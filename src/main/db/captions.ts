@@ -4,6 +4,7 @@ import type { Db } from './connection';
 import { AppError } from '../../shared/result';
 import type {
   Caption,
+  CaptionScope,
   CaptionSource,
   CaptionStatus,
   HistoryEntry,
@@ -36,6 +37,17 @@ export class CaptionsRepo {
       ),
       byImages: db.prepare<[string], CaptionRow>(
         'SELECT * FROM captions WHERE image_id IN (SELECT value FROM json_each(?)) ORDER BY position, id',
+      ),
+      scopeAll: db.prepare<[string | null, string | null], CaptionRow>(
+        'SELECT * FROM captions WHERE (? IS NULL OR status = ?) ORDER BY image_id, position, id',
+      ),
+      scopeCollection: db.prepare<[number, string | null, string | null], CaptionRow>(
+        `SELECT c.* FROM captions c JOIN collection_images ci ON ci.image_id = c.image_id
+         WHERE ci.collection_id = ? AND (? IS NULL OR c.status = ?) ORDER BY c.image_id, c.position, c.id`,
+      ),
+      scopeImages: db.prepare<[string, string | null, string | null], CaptionRow>(
+        `SELECT * FROM captions WHERE image_id IN (SELECT value FROM json_each(?)) AND (? IS NULL OR status = ?)
+         ORDER BY image_id, position, id`,
       ),
       nextPos: db.prepare<[number], { p: number }>(
         'SELECT coalesce(max(position) + 1, 0) AS p FROM captions WHERE image_id = ?',
@@ -90,6 +102,18 @@ export class CaptionsRepo {
     const rows = this.s.byImages.all(JSON.stringify(imageIds));
     for (const r of rows) out.get(r.image_id)?.push(toCaption(r));
     return out;
+  }
+
+  /** The captions a batch operation covers, optionally only those with one status. */
+  inScope(scope: CaptionScope, status?: CaptionStatus): Caption[] {
+    const st = status ?? null;
+    const rows =
+      scope.kind === 'all'
+        ? this.s.scopeAll.all(st, st)
+        : scope.kind === 'collection'
+          ? this.s.scopeCollection.all(scope.collectionId, st, st)
+          : this.s.scopeImages.all(JSON.stringify(scope.imageIds), st, st);
+    return rows.map(toCaption);
   }
 
   /**

@@ -8,7 +8,9 @@ import type { BackendInfo } from '../../shared/types';
 import { nodeLoader, selectBackend } from '../ml/backend';
 import { EventBus } from './events';
 import { captionsService, collectionsService, libraryService } from './library';
+import { Jobs, importsService } from './imports';
 import { describeIssues, schemas } from './schemas';
+import { batchService } from './batch';
 
 export const APP_VERSION = '0.1.0';
 
@@ -46,6 +48,8 @@ export function createCore(opts: CoreOptions): Core {
     ...libraryService(store, bus),
     ...collectionsService(store),
     ...captionsService(store, bus),
+    ...batchService(store, bus),
+    ...importsService(store, bus, new Jobs()),
   };
   return {
     store,

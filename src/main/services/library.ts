@@ -64,7 +64,10 @@ export function collectionsService(store: Store): Handlers<'collections'> {
   };
 }
 
-export function captionsService(store: Store, bus: EventBus): Handlers<'captions'> {
+export function captionsService(
+  store: Store,
+  bus: EventBus,
+): Omit<Handlers<'captions'>, 'captions.findReplace' | 'captions.batch'> {
   const { captions } = store;
   const changed = (imageIds: number[]) => bus.emit('library.changed', { imageIds });
   return {

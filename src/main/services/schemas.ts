@@ -8,6 +8,11 @@ const ids = z.array(id).max(100_000);
 const status = z.enum(['draft', 'approved', 'rejected']);
 const text = z.string().max(20_000);
 const empty = z.object({}).strict();
+const scope = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('images'), imageIds: ids }).strict(),
+  z.object({ kind: z.literal('collection'), collectionId: id }).strict(),
+  z.object({ kind: z.literal('all') }).strict(),
+]);
 
 export const schemas = {
   'system.version': empty,
@@ -39,6 +44,44 @@ export const schemas = {
   'captions.redo': empty,
   'captions.history': z.object({ imageId: id }).strict(),
   'captions.restore': z.object({ historyId: id }).strict(),
+  'captions.findReplace': z
+    .object({
+      find: z.string().min(1).max(1000),
+      replace: z.string().max(1000),
+      scope,
+      regex: z.boolean().optional(),
+      caseSensitive: z.boolean().optional(),
+      wholeWord: z.boolean().optional(),
+      status: status.optional(),
+      apply: z.boolean(),
+      captionIds: ids.optional(),
+    })
+    .strict(),
+  'captions.batch': z
+    .object({
+      scope,
+      prefix: z.string().max(1000).optional(),
+      suffix: z.string().max(1000).optional(),
+      status: status.optional(),
+      onlyStatus: status.optional(),
+    })
+    .strict(),
+  'import.folder': z
+    .object({
+      path: z.string().min(1).max(4096),
+      collection: z.string().min(1).max(200).optional(),
+      status: status.optional(),
+      jobId: z.string().min(1).max(100).optional(),
+    })
+    .strict(),
+  'datasets.shapes': z
+    .object({
+      count: z.number().int().min(1).max(1_000_000),
+      seed: z.number().int().min(0).max(0xffffffff),
+      size: z.number().int().min(32).max(1024).optional(),
+    })
+    .strict(),
+  'jobs.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
 } satisfies { [M in Method]: z.ZodType<ArgsOf<M>> };
 
 /** Says what is wrong with the arguments, field by field. */

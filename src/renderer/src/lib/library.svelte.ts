@@ -1,6 +1,6 @@
 // Library state: the query, the images loaded page by page as the grid scrolls (so 20,000 images
-/* eslint-disable svelte/prefer-svelte-reactivity -- pages are immutable snapshots held in $state.raw: each change builds a new Map and assigns it; inflight is bookkeeping that no view reads. */
 // cost only what is on screen), the selection and the keyboard focus.
+/* eslint-disable svelte/prefer-svelte-reactivity -- pages are immutable snapshots held in $state.raw: each change builds a new Map and assigns it; inflight is bookkeeping that no view reads. */
 import { SvelteSet } from 'svelte/reactivity';
 import type { ImageWithCaptions, ListQuery } from '../../../shared/types';
 import type { Client } from './client';

@@ -184,6 +184,16 @@ describe('checkpoint', () => {
     expect(Array.from(await a.data())).toEqual(Array.from(await b.data()));
     tf.dispose([a, b]);
     loaded.dispose();
+    // F16 on request: half the size, outputs within half-precision rounding
+    const half = await model.save(undefined, { dtype: 'F16' });
+    expect(half.length).toBeLessThan(bytes.length * 0.55);
+    const { model: small, vocabulary: none } = CnnLstm.load(half);
+    expect(none).toBeNull();
+    const err = tf.tidy(
+      () => tf.max(tf.abs(tf.sub(model.logits(images, tokens), small.logits(images, tokens)))).dataSync()[0],
+    );
+    expect(err).toBeLessThan(0.05);
+    small.dispose();
   });
 
   it('refuses a checkpoint whose weights do not fit its config, naming the tensors', async () => {

@@ -109,6 +109,16 @@ describe('hand-written gradients match autograd (cpu backend)', () => {
     ids.dispose();
   });
 
+  it('embedding gradient at GPT-2 vocabulary size (50257) stays exact', () => {
+    const ids = tf.tensor1d([50256, 7, 50256, 1234, 7, 0], 'int32');
+    compareGrads(
+      (e) => embeddingLookup(e as tf.Tensor2D, ids),
+      (e) => tf.gather(e, ids),
+      [rnd([50257, 8], 28)],
+    );
+    ids.dispose();
+  });
+
   it('batchMatMul', () => {
     compareGrads(
       (a, b) => batchMatMul(a as tf.Tensor3D, b as tf.Tensor3D),

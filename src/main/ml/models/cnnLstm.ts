@@ -9,6 +9,7 @@ import { ParamStore } from '../nn/module';
 import { maskedCrossEntropy } from '../nn/ops';
 import { gatherState, type Decoder, type DecoderState, type StepOutput } from '../decode/types';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
+import type { WriteDtype } from '../weights/safetensors';
 
 export const MODEL_ID = 'cnn-lstm';
 
@@ -237,9 +238,12 @@ export class CnnLstm implements Decoder {
     return maskedCrossEntropy(logits, targets, mask);
   }
 
-  /** Weights + config (+ the caller's vocabulary JSON, stored as is) as safetensors bytes. */
-  async save(vocabulary?: string): Promise<Uint8Array> {
-    return writeCheckpoint(await this.params.read(), this.config, vocabulary);
+  /**
+   * Weights + config (+ the caller's vocabulary JSON, stored as is) as safetensors bytes; F16 halves
+   * the file for sharing (training should resume from F32).
+   */
+  async save(vocabulary?: string, opts: { dtype?: WriteDtype } = {}): Promise<Uint8Array> {
+    return writeCheckpoint(await this.params.read(), this.config, vocabulary, opts.dtype);
   }
 
   /** Rebuilds the model saved by `save`; the config comes from the file. */

@@ -1,6 +1,8 @@
 // The registry of CLI commands; each command lives in its own file beside this one.
 import type { Command } from '../command';
 import { doctor } from './doctor';
+import { importCmd } from './import';
+import { dataset } from './dataset';
 import { serve } from './serve';
 
-export const commands: Command[] = [doctor, serve];
+export const commands: Command[] = [doctor, importCmd, dataset, serve];

@@ -1,5 +1,6 @@
 // The ordered list of forward-only migrations; migration N brings user_version from N-1 to N.
 import { up as m0001 } from './0001-initial';
+import { up as m0002 } from './0002-scenes';
 
 export interface Migration {
   version: number;
@@ -7,6 +8,9 @@ export interface Migration {
   up: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = Object.freeze([{ version: 1, name: 'initial', up: m0001 }]);
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  { version: 1, name: 'initial', up: m0001 },
+  { version: 2, name: 'scenes', up: m0002 },
+]);
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

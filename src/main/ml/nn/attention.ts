@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Dense } from './layers';
 import type { ParamStore } from './module';
-import { batchMatMul, dense } from './ops';
+import { batchMatMul } from './ops';
 
 /**
  * Bahdanau-style attention as in Show, Attend and Tell (Xu et al. 2015, eq. 4-5):
@@ -121,11 +121,7 @@ export class MultiHeadAttention {
     const weights = tf.softmax(scores) as tf.Tensor3D; // [BH, L, Lk]
     const ctx = batchMatMul(weights, kv.v.reshape([bh, lk, this.headDim]) as tf.Tensor3D); // [BH, L, dh]
     const merged = ctx.reshape([b, this.heads, l, this.headDim]).transpose([0, 2, 1, 3]).reshape([b, l, d]);
-    const out = dense(
-      merged,
-      this.cProj.weight as tf.Tensor2D,
-      this.cProj.bias as tf.Tensor1D,
-    ) as tf.Tensor3D;
+    const out = this.cProj.apply(merged) as tf.Tensor3D; // [B, L, D]
     return { out, present: kv, weights: weights.reshape([b, this.heads, l, lk]) };
   }
 }

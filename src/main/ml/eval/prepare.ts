@@ -1,0 +1,136 @@
+// Turns tokenised captions into integer-coded words and 1..4-grams once, so every metric counts with
+// typed arrays instead of building a string-keyed dictionary per caption (pycocoevalcap's way).
+
+/** Highest n-gram order any metric here uses (BLEU-4, CIDEr-D n = 4). */
+export const MAX_N = 4;
+
+/** One caption: its word ids and the ids of all its n-grams, order 1 first, then 2, 3, 4. */
+export interface CodedCaption {
+  /** Number of words. */
+  length: number;
+  /** Gram ids: `length` unigrams, then `length - 1` bigrams, … (empty orders take no room). */
+  grams: Int32Array;
+  /** Word ids, for the LCS of ROUGE-L. */
+  words: Int32Array;
+}
+
+export interface CodedCorpus {
+  /** One candidate per image, in image order. */
+  cands: CodedCaption[];
+  /** The references of each image, in image order. */
+  refs: CodedCaption[][];
+  /** Total distinct n-grams (all orders); gram ids are 0 … numGrams − 1. */
+  numGrams: number;
+  /** Order (1..4) of each gram id. */
+  gramOrder: Uint8Array;
+}
+
+/** Number of n-grams of order n in a caption of `length` words. */
+export const countOf = (length: number, n: number) => (length >= n ? length - n + 1 : 0);
+
+/** Offset of the order-n grams inside CodedCaption.grams. */
+export function offsetOf(length: number, n: number): number {
+  let off = 0;
+  for (let k = 1; k < n; k++) off += countOf(length, k);
+  return off;
+}
+
+/** An open-addressing hash map from a pair of non-negative int32s to an int32, sized once for the
+ *  most entries it can get: a `Map` keyed by `prefix * vocab + word` would need heap numbers above
+ *  2^31 and is several times slower. Key, key and value sit side by side for one cache line a probe. */
+class PairTable {
+  private readonly cells: Int32Array;
+  private readonly mask: number;
+
+  constructor(maxEntries: number) {
+    let slots = 1024;
+    while (slots < 2 * maxEntries) slots *= 2;
+    this.cells = new Int32Array(slots * 4); // zeroed: x is stored as x + 1, so 0 marks an empty slot
+    this.mask = slots - 1;
+  }
+
+  /** The value stored for (x, y); stores `value` and returns it when there is none yet. */
+  intern(x: number, y: number, value: number): number {
+    const cells = this.cells;
+    let h = (Math.imul(x, 0x9e3779b1) ^ Math.imul(y + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+    h = (h ^ (h >>> 15)) & this.mask;
+    for (;;) {
+      const at = h << 2;
+      const cx = cells[at];
+      if (cx === 0) {
+        cells[at] = x + 1;
+        cells[at + 1] = y;
+        cells[at + 2] = value;
+        return value;
+      }
+      if (cx === x + 1 && cells[at + 1] === y) return cells[at + 2];
+      h = (h + 1) & this.mask;
+    }
+  }
+}
+
+/** Interns words and n-grams. A k-gram is keyed by (id of its (k−1)-gram prefix, last word), so no
+ *  n-gram string or tuple is ever built; unigram ids are the word ids themselves. */
+class Coder {
+  private readonly wordIds = new Map<string, number>();
+  private readonly gramIds: PairTable;
+  private order: number[] = [];
+
+  constructor(private readonly captions: string[][]) {
+    let positions = 0;
+    for (const caption of captions) {
+      for (const w of caption)
+        if (!this.wordIds.has(w)) {
+          this.wordIds.set(w, this.wordIds.size);
+          this.order.push(1);
+        }
+      for (let n = 2; n <= MAX_N; n++) positions += countOf(caption.length, n);
+    }
+    this.gramIds = new PairTable(positions);
+  }
+
+  get numGrams() {
+    return this.order.length;
+  }
+
+  gramOrder(): Uint8Array {
+    return Uint8Array.from(this.order);
+  }
+
+  code(index: number): CodedCaption {
+    const tokens = this.captions[index];
+    const length = tokens.length;
+    const words = new Int32Array(length);
+    for (let i = 0; i < length; i++) words[i] = this.wordIds.get(tokens[i])!;
+    let total = 0;
+    for (let n = 1; n <= MAX_N; n++) total += countOf(length, n);
+    const grams = new Int32Array(total);
+    grams.set(words, 0);
+    // The (k−1)-gram starting at i is at prevOff + i; extend it by the word at i + k − 1.
+    let prevOff = 0;
+    let off = length;
+    for (let k = 2; k <= MAX_N; k++) {
+      const count = countOf(length, k);
+      for (let i = 0; i < count; i++) {
+        const next = this.order.length;
+        const g = this.gramIds.intern(grams[prevOff + i], words[i + k - 1], next);
+        if (g === next) this.order.push(k);
+        grams[off + i] = g;
+      }
+      prevOff = off;
+      off += count;
+    }
+    return { length, grams, words };
+  }
+}
+
+/** Codes a corpus of tokenised candidates (one per image) and references (≥ 1 per image). */
+export function codeCorpus(cands: string[][], refs: string[][][]): CodedCorpus {
+  const flat: string[][] = [...cands];
+  for (const rs of refs) for (const r of rs) flat.push(r);
+  const coder = new Coder(flat);
+  const codedCands = cands.map((_, i) => coder.code(i));
+  let next = cands.length;
+  const codedRefs = refs.map((rs) => rs.map(() => coder.code(next++)));
+  return { cands: codedCands, refs: codedRefs, numGrams: coder.numGrams, gramOrder: coder.gramOrder() };
+}

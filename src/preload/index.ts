@@ -1,5 +1,5 @@
 // The preload: exposes only `window.api` (the ApiBridge of src/shared/api.ts) over IPC.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { callChannel, eventChannel, METHODS, type ApiBridge } from '../shared/api';
 
 const known = new Set<string>(METHODS);
@@ -19,6 +19,9 @@ const api: ApiBridge = {
     const wrapped = (_e: IpcRendererEvent, payload: unknown) => listener(payload as never);
     ipcRenderer.on(channel, wrapped);
     return () => ipcRenderer.removeListener(channel, wrapped);
+  },
+  pathForFile(file) {
+    return webUtils.getPathForFile(file) || null;
   },
 };
 

@@ -58,6 +58,8 @@ export interface ApiMethods {
   };
   /** Renders and imports the synthetic shapes dataset (the demo's default data). */
   'datasets.shapes': { args: { count: number; seed: number; size?: number }; result: ShapesReport };
+  /** Uploads one dropped file (base64) into the library's uploads/<batchId>/ folder; import that folder after. */
+  'import.upload': { args: { batchId: string; relPath: string; data: string }; result: { dir: string; bytes: number } };
   /** Asks a running job to stop; false when no job has that id. */
   'jobs.cancel': { args: { jobId: string }; result: { cancelled: boolean } };
 }
@@ -89,6 +91,7 @@ export const METHODS = [
   'captions.batch',
   'import.folder',
   'datasets.shapes',
+  'import.upload',
   'jobs.cancel',
 ] as const satisfies readonly Method[];
 
@@ -108,6 +111,8 @@ export const EVENTS = ['library.changed', 'job.progress'] as const satisfies rea
 export interface ApiBridge {
   call<M extends Method>(method: M, args: ArgsOf<M>): Promise<Result<ResultOf<M>>>;
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+  /** In Electron: the path on disk of a dropped file or folder (absent in a browser). */
+  pathForFile?(file: File): string | null;
 }
 
 /** Channel names derived from the contract, never typed by hand elsewhere. */

@@ -137,7 +137,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (media) {
       const id = Number(media[2]);
       const kind = media[1] as 'full' | 'thumb';
-      const file = opts.media ? await opts.media(id, kind) : (opts.core.store.images.get(id)?.path ?? null);
+      const file = await (opts.media ?? opts.core.media)(id, kind);
       if (file && (await sendFile(res, file, { 'cache-control': 'private, max-age=3600' }))) return;
       return json(res, 404, {
         ok: false,

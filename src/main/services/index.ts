@@ -11,6 +11,8 @@ import { captionsService, collectionsService, libraryService } from './library';
 import { Jobs, importsService } from './imports';
 import { describeIssues, schemas } from './schemas';
 import { batchService } from './batch';
+import { uploadsService } from './uploads';
+import { mediaResolver, type MediaResolver } from './media';
 
 export const APP_VERSION = '0.1.0';
 
@@ -28,6 +30,8 @@ export interface Core {
   bus: EventBus;
   handlers: HandlerMap;
   dispatch<M extends Method>(method: M, args: unknown): Promise<Result<ResultOf<M>>>;
+  /** The file behind a library image or its thumbnail, for the image route and media:// protocol. */
+  media: MediaResolver;
   close(): void;
 }
 
@@ -50,6 +54,7 @@ export function createCore(opts: CoreOptions): Core {
     ...captionsService(store, bus),
     ...batchService(store, bus),
     ...importsService(store, bus, new Jobs()),
+    ...uploadsService(store),
   };
   return {
     store,
@@ -68,6 +73,7 @@ export function createCore(opts: CoreOptions): Core {
         return { ok: false, error: toErrorData(e) };
       }
     },
+    media: mediaResolver(store),
     close: () => store.close(),
   };
 }

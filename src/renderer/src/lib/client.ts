@@ -26,6 +26,8 @@ export interface Client {
   /** URL of an image (full size or thumbnail) in this transport. */
   imageUrl(imageId: number, thumb?: boolean): string;
   transport: 'ipc' | 'http';
+  /** The path on disk of a dropped file or folder, where the transport knows it (Electron). */
+  pathForFile(file: File): string | null;
 }
 
 /** IPC when the preload exposed window.api, else HTTP with the token from the page URL. */
@@ -45,6 +47,7 @@ export function createClient(picked: ReturnType<typeof pickBridge>): Client {
       return r.value;
     },
     on: (event, listener) => bridge.on(event, listener),
+    pathForFile: (file) => bridge.pathForFile?.(file) ?? null,
     imageUrl(imageId, thumb = false) {
       const kind = thumb ? 'thumb' : 'full';
       return transport === 'ipc'

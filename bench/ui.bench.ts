@@ -1,0 +1,159 @@
+// The library UI with 20,000 images in Chromium over serve mode: time to first paint of the grid,
+/// <reference lib="dom" />
+// search latency (keystroke to results on screen) and scroll frame time p95.
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { chromium } from 'playwright-core';
+import { createCore } from '../src/main/services/index';
+import { startServer } from '../src/main/server/server';
+import type { Bench } from './types';
+
+const N = process.env.BENCH_QUICK ? 2000 : 20_000;
+const WORDS = [
+  'dog',
+  'cat',
+  'red',
+  'blue',
+  'runs',
+  'sits',
+  'park',
+  'beach',
+  'ball',
+  'tree',
+  'snow',
+  'man',
+  'woman',
+  'child',
+];
+
+const bench: Bench = {
+  name: 'library-ui',
+  async run() {
+    const renderer = join(process.cwd(), 'out', 'renderer');
+    if (!existsSync(join(renderer, 'index.html'))) throw new Error('run `npm run build` first');
+    const dir = mkdtempSync(join(tmpdir(), 'cs-bench-ui-'));
+    const photo = join(dir, 'p.jpg');
+    await sharp({ create: { width: 256, height: 192, channels: 3, background: { r: 90, g: 120, b: 160 } } })
+      .jpeg()
+      .toFile(photo);
+    const core = createCore({ dbPath: join(dir, 'lib.db') });
+    const { images, captions } = core.store;
+    let seed = 1;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    core.store.db.transaction(() => {
+      for (let i = 0; i < N; i++) {
+        const id = images.upsert({ hash: `h${i}`, path: photo, width: 256, height: 192 }).image.id;
+        for (let k = 0; k < 2; k++) {
+          const text = Array.from({ length: 8 }, () => WORDS[Math.floor(rnd() * WORDS.length)]).join(' ');
+          captions.add({ imageId: id, text: i === N - 7 && k === 0 ? `${text} zeppelin` : text }, null);
+        }
+      }
+    })();
+    const server = await startServer({ core, rendererDir: renderer });
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      // Time to first paint of the library: navigation start → first card with its caption.
+      const paints: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        await page.goto(server.url);
+        await page.locator('.card .caption').first().waitFor();
+        paints.push(await page.evaluate(() => performance.now()));
+      }
+      paints.sort((a, b) => a - b);
+
+      // Search latency: a keystroke to the new result count on screen.
+      const searches: number[] = [];
+      for (const q of ['zeppelin', 'dog', 'beach', 'zeppelin', 'red cat', 'tree', 'zeppelin']) {
+        await page.getByLabel('Search captions').fill('');
+        await page.waitForFunction(
+          (n) => document.querySelector('[data-testid=count]')?.textContent === `${n} images`,
+          N,
+        );
+        const ms = await page.evaluate(async (query) => {
+          const box = document.querySelector<HTMLInputElement>('input[type=search]')!;
+          const count = document.querySelector('[data-testid=count]')!;
+          const before = count.textContent;
+          const t0 = performance.now();
+          box.value = query;
+          box.dispatchEvent(new Event('input', { bubbles: true }));
+          await new Promise<void>((resolve) => {
+            const obs = new MutationObserver(() => {
+              if (count.textContent !== before) {
+                obs.disconnect();
+                resolve();
+              }
+            });
+            obs.observe(count, { childList: true, characterData: true, subtree: true });
+          });
+          await new Promise((r) => requestAnimationFrame(() => r(null)));
+          return performance.now() - t0;
+        }, q);
+        searches.push(ms);
+      }
+      searches.sort((a, b) => a - b);
+
+      // Scroll: 240 frames scrolling the grid by 120 px per frame; frame-to-frame times.
+      await page.getByLabel('Search captions').fill('');
+      await page.waitForFunction(
+        (n) => document.querySelector('[data-testid=count]')?.textContent === `${n} images`,
+        N,
+      );
+      const frames = await page.evaluate(async () => {
+        const vp = document.querySelector<HTMLElement>('[role=grid]')!;
+        const times: number[] = [];
+        let last = performance.now();
+        for (let i = 0; i < 240; i++) {
+          vp.scrollTop += 120;
+          await new Promise((r) => requestAnimationFrame(() => r(null)));
+          const now = performance.now();
+          times.push(now - last);
+          last = now;
+        }
+        return times;
+      });
+      frames.sort((a, b) => a - b);
+      const p95 = frames[Math.floor(frames.length * 0.95)];
+      return [
+        {
+          name: `first paint of the library (${N} images, median of 3)`,
+          value: paints[1],
+          unit: 'ms',
+          note: 'goal < 1000 ms',
+        },
+        {
+          name: 'search latency, keystroke → results (median)',
+          value: searches[Math.floor(searches.length / 2)],
+          unit: 'ms',
+          note: 'goal < 50 ms',
+        },
+        { name: 'search latency (worst of 7)', value: searches.at(-1)!, unit: 'ms' },
+        {
+          name: 'scroll frame time p95 (240 frames, 120 px/frame)',
+          value: p95,
+          unit: 'ms',
+          note: 'goal < 32 ms',
+        },
+      ];
+    } finally {
+      await browser.close();
+      await server.close();
+      core.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+export default bench;

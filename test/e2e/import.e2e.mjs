@@ -1,0 +1,88 @@
+// Importing from the UI over serve mode: a folder with one broken file shows the report (what was
+// added, what failed and why); photos dropped on the window are uploaded and imported.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { assert, screenshot } from './harness.mjs';
+import { startServe } from './serve.mjs';
+
+export async function setup() {
+  const server = await startServe();
+  const folder = mkdtempSync(join(tmpdir(), 'cs-e2e-import-'));
+  const png = (r, g, b) =>
+    sharp({ create: { width: 64, height: 48, channels: 3, background: { r, g, b } } })
+      .png()
+      .toBuffer();
+  writeFileSync(join(folder, 'kite.png'), await png(250, 120, 10));
+  writeFileSync(join(folder, 'kite.txt'), 'an orange kite in the sky\na kite over the beach\n');
+  writeFileSync(join(folder, 'boat.png'), await png(10, 30, 200));
+  writeFileSync(join(folder, 'broken.jpg'), 'this is not a photo');
+  const dropPng = (await png(20, 200, 20)).toString('base64');
+  return {
+    ...server,
+    folder,
+    dropPng,
+    stop: async () => (await server.stop(), rmSync(folder, { recursive: true, force: true })),
+  };
+}
+export const teardown = (suite) => suite.stop();
+
+export const tests = [
+  {
+    name: 'import a folder with one broken file and see the report',
+    async run({ page, suite }) {
+      await page.goto(suite.url);
+      await page.getByText('4 images').waitFor();
+      await page.getByRole('button', { name: 'Import…' }).click();
+      await page.getByLabel('Folder to import').fill(suite.folder);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const summary = page.getByTestId('import-summary');
+      await summary.waitFor();
+      const text = (await summary.textContent()).replace(/\s+/g, ' ');
+      assert(
+        /2 added/.test(text) && /2 captions added/.test(text) && /1 failed/.test(text),
+        `summary: ${text}`,
+      );
+      const row = page.getByRole('row', { name: /broken\.jpg/ });
+      assert(
+        (await row.locator('.reason').textContent()) === 'not-an-image',
+        'the broken file is named with its reason',
+      );
+      await screenshot(page, 'import-report');
+      await page.getByLabel('Import report').getByRole('button', { name: 'Close' }).click();
+      await page.getByText('6 images').waitFor();
+      await page.getByLabel('Search captions').fill('kite');
+      await page.getByText('1 images').waitFor();
+    },
+  },
+  {
+    name: 'drop photos on the window: uploaded, imported, reported',
+    async run({ page, suite }) {
+      await page.goto(suite.url);
+      await page.getByText(/\d+ images/).waitFor();
+      const before = Number((await page.getByTestId('count').textContent()).split(' ')[0]);
+      const dt = await page.evaluateHandle((b64) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const d = new DataTransfer();
+        d.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+        d.items.add(new File(['a green square, dropped'], 'dropped.txt', { type: 'text/plain' }));
+        return d;
+      }, suite.dropPng);
+      await page.dispatchEvent('main', 'dragover', { dataTransfer: dt });
+      await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
+      await page
+        .getByRole('dialog', { name: 'Import photos and captions' })
+        .getByText('2 dropped files')
+        .waitFor();
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const text = (await page.getByTestId('import-summary').textContent()).replace(/\s+/g, ' ');
+      assert(
+        /1 added/.test(text) && /1 captions added/.test(text) && /0 failed/.test(text),
+        `summary: ${text}`,
+      );
+      await page.getByLabel('Import report').getByRole('button', { name: 'Close' }).click();
+      await page.getByText(`${before + 1} images`).waitFor();
+    },
+  },
+];

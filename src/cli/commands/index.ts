@@ -4,5 +4,6 @@ import { doctor } from './doctor';
 import { importCmd } from './import';
 import { dataset } from './dataset';
 import { serve } from './serve';
+import { evalCommand } from './eval';
 
-export const commands: Command[] = [doctor, importCmd, dataset, serve];
+export const commands: Command[] = [doctor, importCmd, dataset, serve, evalCommand];

@@ -38,6 +38,7 @@ export const FLATTEN_BACKGROUND = { r: 255, g: 255, b: 255 } as const;
 /** The sharp instance for a file, with the pixel limit and strict failure on damaged data. */
 export function openSharp(bytes: Uint8Array, opts: DecodeOptions = {}): Sharp {
   return sharp(bytes, {
+    // 0 (or false) means no limit in sharp; only the header reader in probeImage asks for that.
     limitInputPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS,
     // 'warning' turns libjpeg's "premature end of data" into an error instead of grey rows.
     failOn: 'warning',
@@ -63,7 +64,8 @@ export async function probeImage(bytes: Uint8Array, opts: DecodeOptions = {}): P
     );
   let meta: Metadata;
   try {
-    meta = await openSharp(bytes, opts).metadata();
+    // Header only: no pixel limit here, so the check below can say how large the image claims to be.
+    meta = await openSharp(bytes, { ...opts, maxPixels: 0 }).metadata();
   } catch (e) {
     throw fromSharp(e, format);
   }

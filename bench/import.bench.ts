@@ -20,6 +20,7 @@ async function makeImages(dir: string): Promise<void> {
         width: 640,
         height: 480,
         channels: 3,
+        background: '#000',
         noise: { type: 'gaussian', mean: 100 + (i % 50), sigma: 40 },
       },
     });

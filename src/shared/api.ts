@@ -59,7 +59,10 @@ export interface ApiMethods {
   /** Renders and imports the synthetic shapes dataset (the demo's default data). */
   'datasets.shapes': { args: { count: number; seed: number; size?: number }; result: ShapesReport };
   /** Uploads one dropped file (base64) into the library's uploads/<batchId>/ folder; import that folder after. */
-  'import.upload': { args: { batchId: string; relPath: string; data: string }; result: { dir: string; bytes: number } };
+  'import.upload': {
+    args: { batchId: string; relPath: string; data: string };
+    result: { dir: string; bytes: number };
+  };
   /** Asks a running job to stop; false when no job has that id. */
   'jobs.cancel': { args: { jobId: string }; result: { cancelled: boolean } };
 }

@@ -82,7 +82,11 @@ export const schemas = {
     })
     .strict(),
   'import.upload': z
-    .object({ batchId: z.string().min(1).max(64), relPath: z.string().min(1).max(1000), data: z.string().max(280_000_000) })
+    .object({
+      batchId: z.string().min(1).max(64),
+      relPath: z.string().min(1).max(1000),
+      data: z.string().max(280_000_000),
+    })
     .strict(),
   'jobs.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
 } satisfies { [M in Method]: z.ZodType<ArgsOf<M>> };

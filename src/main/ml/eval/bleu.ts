@@ -36,16 +36,18 @@ function score(c: Comps, out: number[]): void {
 }
 
 export function bleu(corpus: CodedCorpus): BleuResult {
-  const { cands, refs, numGrams, gramOrder } = corpus;
+  const { cands, refs, maxLocal } = corpus;
   const images = cands.length;
-  const count = new Int32Array(numGrams);
-  const maxRef = new Int32Array(numGrams);
+  // Indexed by image-local gram ids: small, reused, zeroed again after each image.
+  const count = new Int32Array(maxLocal);
+  const maxRef = new Int32Array(maxLocal);
   const perImage = Array.from({ length: MAX_N }, () => new Float64Array(images));
   const total: Comps = { testlen: 0, reflen: 0, guess: [0, 0, 0, 0], correct: [0, 0, 0, 0] };
   const comps: Comps = { testlen: 0, reflen: 0, guess: [0, 0, 0, 0], correct: [0, 0, 0, 0] };
   const scores = [0, 0, 0, 0];
 
   for (let i = 0; i < images; i++) {
+    const gramOrder = corpus.images[i].orderOf;
     // cook_refs: for each n-gram, the largest count it has in any one reference.
     for (const ref of refs[i]) {
       for (const g of ref.grams) count[g]++;
@@ -77,7 +79,7 @@ export function bleu(corpus: CodedCorpus): BleuResult {
         comps.correct[gramOrder[g] - 1] += Math.min(count[g], maxRef[g]);
         count[g] = 0;
       }
-    for (const ref of refs[i]) for (const g of ref.grams) maxRef[g] = 0;
+    maxRef.fill(0, 0, corpus.images[i].size);
 
     score(comps, scores);
     for (let k = 0; k < MAX_N; k++) perImage[k][i] = scores[k];

@@ -4,14 +4,24 @@
 /** Highest n-gram order any metric here uses (BLEU-4, CIDEr-D n = 4). */
 export const MAX_N = 4;
 
-/** One caption: its word ids and the ids of all its n-grams, order 1 first, then 2, 3, 4. */
+/** One caption: its word ids and the image-local ids of all its n-grams, order 1 first, then 2, 3, 4. */
 export interface CodedCaption {
   /** Number of words. */
   length: number;
-  /** Gram ids: `length` unigrams, then `length - 1` bigrams, … (empty orders take no room). */
+  /** Local gram ids (see ImageGrams): `length` unigrams, then `length − 1` bigrams, … */
   grams: Int32Array;
   /** Word ids, for the LCS of ROUGE-L. */
   words: Int32Array;
+}
+
+/** The distinct n-grams of one image's captions (candidate and references), numbered 0 … size − 1.
+ *  Metrics count with arrays of this size, which stay in cache, instead of corpus-sized ones. */
+export interface ImageGrams {
+  size: number;
+  /** Corpus-wide gram id of each local id (CIDEr-D's document frequencies are corpus-wide). */
+  globalOf: Int32Array;
+  /** Order (1..4) of each local id. */
+  orderOf: Uint8Array;
 }
 
 export interface CodedCorpus {
@@ -19,10 +29,12 @@ export interface CodedCorpus {
   cands: CodedCaption[];
   /** The references of each image, in image order. */
   refs: CodedCaption[][];
-  /** Total distinct n-grams (all orders); gram ids are 0 … numGrams − 1. */
+  /** The n-grams of each image, in image order. */
+  images: ImageGrams[];
+  /** The largest ImageGrams.size. */
+  maxLocal: number;
+  /** Distinct n-grams in the corpus (all orders); global ids are 0 … numGrams − 1. */
   numGrams: number;
-  /** Order (1..4) of each gram id. */
-  gramOrder: Uint8Array;
 }
 
 /** Number of n-grams of order n in a caption of `length` words. */
@@ -35,16 +47,17 @@ export function offsetOf(length: number, n: number): number {
   return off;
 }
 
-/** An open-addressing hash map from a pair of non-negative int32s to an int32, sized once for the
- *  most entries it can get: a `Map` keyed by `prefix * vocab + word` would need heap numbers above
- *  2^31 and is several times slower. Key, key and value sit side by side for one cache line a probe. */
+/** An open-addressing hash map from a pair of non-negative int32s to an int32 in one typed array
+ *  (key, key, value side by side: one cache line a probe). A `Map` keyed by `prefix * vocab + word`
+ *  would need heap numbers above 2^31 and is several times slower. */
 class PairTable {
-  private readonly cells: Int32Array;
-  private readonly mask: number;
+  private cells: Int32Array;
+  private mask: number;
+  private size = 0;
 
-  constructor(maxEntries: number) {
+  constructor(expected: number) {
     let slots = 1024;
-    while (slots < 2 * maxEntries) slots *= 2;
+    while (slots < expected) slots *= 2;
     this.cells = new Int32Array(slots * 4); // zeroed: x is stored as x + 1, so 0 marks an empty slot
     this.mask = slots - 1;
   }
@@ -61,11 +74,21 @@ class PairTable {
         cells[at] = x + 1;
         cells[at + 1] = y;
         cells[at + 2] = value;
+        if (2 * ++this.size > this.mask) this.grow(); // keep the load under 1/2
         return value;
       }
       if (cx === x + 1 && cells[at + 1] === y) return cells[at + 2];
       h = (h + 1) & this.mask;
     }
+  }
+
+  private grow(): void {
+    const old = this.cells;
+    this.cells = new Int32Array(old.length * 2);
+    this.mask = this.mask * 2 + 1;
+    this.size = 0;
+    for (let at = 0; at < old.length; at += 4)
+      if (old[at] !== 0) this.intern(old[at] - 1, old[at + 1], old[at + 2]);
   }
 }
 
@@ -86,7 +109,8 @@ class Coder {
         }
       for (let n = 2; n <= MAX_N; n++) positions += countOf(caption.length, n);
     }
-    this.gramIds = new PairTable(positions);
+    // Room for up to 3/4 of the positions being distinct n-grams at load 1/2; the table grows beyond.
+    this.gramIds = new PairTable(1.5 * positions);
   }
 
   get numGrams() {
@@ -124,6 +148,33 @@ class Coder {
   }
 }
 
+/** Replaces the global gram ids of one image's captions by local ids 0 … size − 1 (first seen first). */
+function localise(
+  captions: CodedCaption[],
+  gramOrder: Uint8Array,
+  seen: Int32Array,
+  stamp: number,
+): ImageGrams {
+  const globals: number[] = [];
+  for (const c of captions) {
+    const g = c.grams;
+    for (let i = 0; i < g.length; i++) {
+      const at = g[i] << 1;
+      // seen[2g] = stamp of the image that last saw g, seen[2g + 1] = its local id there.
+      if (seen[at] !== stamp) {
+        seen[at] = stamp;
+        seen[at + 1] = globals.length;
+        globals.push(g[i]);
+      }
+      g[i] = seen[at + 1];
+    }
+  }
+  const globalOf = Int32Array.from(globals);
+  const orderOf = new Uint8Array(globalOf.length);
+  for (let l = 0; l < globalOf.length; l++) orderOf[l] = gramOrder[globalOf[l]];
+  return { size: globalOf.length, globalOf, orderOf };
+}
+
 /** Codes a corpus of tokenised candidates (one per image) and references (≥ 1 per image). */
 export function codeCorpus(cands: string[][], refs: string[][][]): CodedCorpus {
   const flat: string[][] = [...cands];
@@ -132,5 +183,13 @@ export function codeCorpus(cands: string[][], refs: string[][][]): CodedCorpus {
   const codedCands = cands.map((_, i) => coder.code(i));
   let next = cands.length;
   const codedRefs = refs.map((rs) => rs.map(() => coder.code(next++)));
-  return { cands: codedCands, refs: codedRefs, numGrams: coder.numGrams, gramOrder: coder.gramOrder() };
+  const gramOrder = coder.gramOrder();
+  const seen = new Int32Array(2 * coder.numGrams).fill(-1);
+  let maxLocal = 0;
+  const images = codedCands.map((c, i) => {
+    const img = localise([c, ...codedRefs[i]], gramOrder, seen, i);
+    maxLocal = Math.max(maxLocal, img.size);
+    return img;
+  });
+  return { cands: codedCands, refs: codedRefs, images, maxLocal, numGrams: coder.numGrams };
 }

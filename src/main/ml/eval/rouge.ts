@@ -68,9 +68,9 @@ export function rougeL(corpus: CodedCorpus): PerImageResult {
  * scores its best F over its references; the corpus score is the mean over images.
  */
 export function rougeN(corpus: CodedCorpus, n: number): PerImageResult {
-  const { cands, refs, numGrams } = corpus;
-  const candCount = new Int32Array(numGrams);
-  const refCount = new Int32Array(numGrams);
+  const { cands, refs, maxLocal } = corpus;
+  const candCount = new Int32Array(maxLocal);
+  const refCount = new Int32Array(maxLocal);
   const perImage = new Float64Array(cands.length);
   let sum = 0;
   const gramsOf = (c: CodedCaption) => {

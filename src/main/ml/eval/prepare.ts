@@ -50,7 +50,7 @@ export function offsetOf(length: number, n: number): number {
 /** An open-addressing hash map from a pair of non-negative int32s to an int32 in one typed array
  *  (key, key, value side by side: one cache line a probe). A `Map` keyed by `prefix * vocab + word`
  *  would need heap numbers above 2^31 and is several times slower. */
-class PairTable {
+export class PairTable {
   private cells: Int32Array;
   private mask: number;
   private size = 0;

@@ -15,6 +15,8 @@ import type {
   FindReplaceArgs,
   FindReplaceResult,
   BatchEditArgs,
+  AssignSplitsArgs,
+  SplitCounts,
   VersionInfo,
 } from './types';
 import type { Result } from './result';
@@ -29,6 +31,8 @@ export interface ApiMethods {
   'library.list': { args: ListQuery; result: Page<ImageWithCaptions> };
   'library.get': { args: { imageId: number }; result: ImageWithCaptions };
   'library.remove': { args: { imageIds: number[] }; result: { removed: number } };
+  /** Gives images without a split a seeded train/val/test split (all images with `overwrite`). */
+  'library.assignSplits': { args: AssignSplitsArgs; result: SplitCounts };
 
   'collections.list': { args: Empty; result: Collection[] };
   'collections.create': { args: { name: string }; result: Collection };
@@ -78,6 +82,7 @@ export const METHODS = [
   'library.list',
   'library.get',
   'library.remove',
+  'library.assignSplits',
   'collections.list',
   'collections.create',
   'collections.addImages',

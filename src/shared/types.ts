@@ -118,9 +118,17 @@ export type ImportFailureReason =
   | 'encoding'
   | 'unreadable';
 
+/**
+ * Why an entry of a dataset file (a line, a record, an annotation) was not imported: 'missing' the
+ * image file it names is not there, 'malformed' the line or record cannot be read, 'unknown-image'
+ * an annotation names an image the file does not list.
+ */
+export type FormatFailureReason = 'missing' | 'malformed' | 'unknown-image';
+
 export interface ImportFailure {
+  /** The file, or `file:line` / `file: <what>` for an entry of a dataset file. */
   path: string;
-  reason: ImportFailureReason;
+  reason: ImportFailureReason | FormatFailureReason;
   message: string;
 }
 
@@ -163,9 +171,7 @@ export interface ShapesReport {
 
 /** Which captions a batch operation touches. */
 export type CaptionScope =
-  | { kind: 'images'; imageIds: number[] }
-  | { kind: 'collection'; collectionId: number }
-  | { kind: 'all' };
+  { kind: 'images'; imageIds: number[] } | { kind: 'collection'; collectionId: number } | { kind: 'all' };
 
 export interface FindReplaceArgs {
   find: string;
@@ -204,4 +210,122 @@ export interface BatchEditArgs {
   status?: CaptionStatus;
   /** Only captions with this status (default: all statuses). */
   onlyStatus?: CaptionStatus;
+}
+
+/** Dataset file formats read by `import.dataset` ('folder': a folder with sidecars and split subfolders). */
+export type DatasetFormat = 'folder' | 'flickr8k' | 'karpathy' | 'coco' | 'kohya' | 'jsonl' | 'csv';
+/** Formats written by `export.dataset`: the import formats and the COCO results list. */
+export type ExportFormat = DatasetFormat | 'coco-results';
+
+export interface DatasetImportArgs {
+  format: DatasetFormat;
+  /** The annotation file (a folder for 'folder'). */
+  path: string;
+  /** Where the images named by the file are (default: the file's folder). */
+  images?: string;
+  /** Split for images the file gives none (e.g. 'val' for captions_val2014.json). */
+  split?: Split;
+  collection?: string;
+  status?: CaptionStatus;
+  /** JSONL/CSV: the field holding the image file (default: the first of file, file_name, image). */
+  fileField?: string;
+  /** JSONL/CSV: the field holding the caption (default: the first of caption, text). */
+  captionField?: string;
+  jobId?: string;
+}
+
+export interface DatasetExportArgs {
+  format: ExportFormat;
+  /** The output folder (created; replaced only with `force`). */
+  out: string;
+  /** Which captions: 'approved' (default), 'all', or one status. */
+  captions?: CaptionStatus | 'all';
+  split?: Split;
+  collectionId?: number;
+  /** Images are copied (default) or hard-linked (copied where a link is impossible). */
+  images?: 'copy' | 'link';
+  /** Also export images that have none of the chosen captions (default false). */
+  includeUncaptioned?: boolean;
+  force?: boolean;
+  jobId?: string;
+}
+
+export interface ExportReport {
+  jobId: string;
+  format: ExportFormat;
+  out: string;
+  images: number;
+  captions: number;
+  /** The files written, relative to `out` (annotation files first, then images). */
+  files: string[];
+  /** Library images left out because their file is gone. */
+  skipped: ImportWarning[];
+}
+
+export interface LengthStats {
+  /** captions counted */
+  count: number;
+  mean: number;
+  median: number;
+  p95: number;
+  max: number;
+  /** histogram[i] = captions of i words; the last bin holds every caption of that many words or more. */
+  histogram: number[];
+}
+
+export interface DuplicateGroup {
+  imageIds: number[];
+  /** Largest Hamming distance between two perceptual hashes of the group (0 for exact duplicates). */
+  distance: number;
+  /** The distinct splits of the group's images (unsplit images left out). */
+  splits: Split[];
+}
+
+export interface HealthReport {
+  images: number;
+  captions: number;
+  /** Images whose perceptual hash could not be computed (file missing or unreadable). */
+  unhashed: ImportWarning[];
+  /** Identical pixels under different files (re-encoded, metadata stripped). */
+  exactDuplicates: DuplicateGroup[];
+  /** Perceptually similar images (dHash Hamming distance ≤ threshold) that are not exact duplicates. */
+  nearDuplicates: DuplicateGroup[];
+  threshold: number;
+  /** Duplicate groups (exact or near) that span two or more splits. */
+  splitLeaks: DuplicateGroup[];
+  /** Words per approved caption. */
+  lengths: LengthStats;
+  /** Distinct normalised words over approved captions. */
+  vocabularySize: number;
+  /** Against a trained model's vocabulary, when one is given. */
+  oov: { rate: number; tokens: number; unknown: number; top: Array<{ word: string; count: number }> } | null;
+  /** Images with no approved caption (count, and the first ids). */
+  withoutApproved: { count: number; imageIds: number[] };
+}
+
+export interface HealthArgs {
+  /** A word vocabulary (WordVocab JSON) or the path of one. */
+  vocab?: unknown;
+  vocabPath?: string;
+  /** Hamming threshold for near-duplicates, in bits of the 64-bit dHash (default 8). */
+  threshold?: number;
+  jobId?: string;
+}
+
+export interface AssignSplitsArgs {
+  seed?: number;
+  /** Fractions of train/val/test; they sum to 1 (default 0.8/0.1/0.1). */
+  fractions?: { train: number; val: number; test: number };
+  /** 'stable' (default: adding images never moves others) or 'exact' counts. */
+  mode?: 'stable' | 'exact';
+  /** Re-split images that have a split already (default: keep them). */
+  overwrite?: boolean;
+}
+
+export interface SplitCounts {
+  train: number;
+  val: number;
+  test: number;
+  /** Images whose split this call set or changed. */
+  changed: number;
 }

@@ -162,3 +162,28 @@ describe('captions', () => {
     expect((await core.dispatch('library.get', { imageId: img })).ok).toBe(false);
   });
 });
+
+describe('splits', () => {
+  it('gives unsplit images a seeded split, keeps existing ones, and re-splits only when asked', async () => {
+    const ids = Array.from({ length: 200 }, (_, i) => seedImage(`s${i}`));
+    core.store.images.setSplit(ids[0], 'test');
+    const first = await call('library.assignSplits', { seed: 7, mode: 'exact' });
+    expect(first.train + first.val + first.test).toBe(200);
+    expect(first.changed).toBe(199);
+    expect(core.store.images.get(ids[0])!.split).toBe('test');
+    // Exact counts over the 199 free images, plus the one given split.
+    expect([first.train, first.val, first.test]).toEqual([159, 20, 21]);
+    const again = await call('library.assignSplits', { seed: 7, mode: 'exact' });
+    expect(again.changed).toBe(0);
+    const other = await call('library.assignSplits', {
+      seed: 8,
+      overwrite: true,
+      fractions: { train: 0.5, val: 0.25, test: 0.25 },
+    });
+    expect(other.changed).toBeGreaterThan(50);
+    const bad = await core.dispatch('library.assignSplits', {
+      fractions: { train: 0.5, val: 0.5, test: 0.5 },
+    });
+    expect(!bad.ok && bad.error.message).toMatch(/sum to 1/);
+  });
+});

@@ -26,8 +26,10 @@ export const DEFAULT_SPLIT_CONFIG: Readonly<SplitConfig> = Object.freeze({
 });
 
 export function resolveSplitConfig(partial: Partial<SplitConfig> = {}): Readonly<SplitConfig> {
+  // Keys given as undefined (optional API arguments) mean "the default", not "unset".
+  const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
   const fractions = { ...DEFAULT_SPLIT_CONFIG.fractions, ...partial.fractions };
-  const cfg = { ...DEFAULT_SPLIT_CONFIG, ...partial, fractions: Object.freeze(fractions) };
+  const cfg = { ...DEFAULT_SPLIT_CONFIG, ...given, fractions: Object.freeze(fractions) };
   for (const [k, v] of Object.entries(fractions))
     if (!(v >= 0 && v <= 1))
       throw new AppError('invalid_argument', `Split fraction ${k} is ${v}; give a number between 0 and 1.`);

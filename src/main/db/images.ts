@@ -34,6 +34,9 @@ export class ImagesRepo {
       setSplit: db.prepare<[string | null, number], void>('UPDATE images SET split = ? WHERE id = ?'),
       remove: db.prepare<[number], void>('DELETE FROM images WHERE id = ?'),
       count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM images'),
+      splits: db.prepare<[], { id: number; hash: string; split: Split | null }>(
+        'SELECT id, hash, split FROM images ORDER BY id',
+      ),
     };
   }
 
@@ -69,6 +72,11 @@ export class ImagesRepo {
       for (const id of ids) n += Number(this.s.remove.run(id).changes);
     })();
     return n;
+  }
+
+  /** Every image's id, content hash and split, for assigning splits. */
+  splits(): { id: number; hash: string; split: Split | null }[] {
+    return this.s.splits.all();
   }
 
   count(): number {

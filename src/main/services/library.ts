@@ -4,6 +4,7 @@ import { AppError } from '../../shared/result';
 import type { ImageWithCaptions } from '../../shared/types';
 import type { Store } from '../db/index';
 import type { EventBus } from './events';
+import { assignSplits } from '../datasets/splits';
 
 type Handlers<P extends string> = {
   [M in keyof ApiMethods as M extends `${P}.${string}` ? M : never]: (
@@ -47,6 +48,26 @@ export function libraryService(store: Store, bus: EventBus): Handlers<'library'>
       const removed = store.images.remove(imageIds);
       bus.emit('library.changed', { imageIds });
       return { removed };
+    },
+    'library.assignSplits': ({ seed, fractions, mode, overwrite }) => {
+      const rows = store.images.splits();
+      const assigned = assignSplits(
+        rows.map((r) => ({ hash: r.hash, split: overwrite ? null : r.split })),
+        { seed, fractions, mode },
+      );
+      const counts = { train: 0, val: 0, test: 0, changed: 0 };
+      store.db.transaction(() => {
+        for (const r of rows) {
+          const split = assigned.get(r.hash)!;
+          counts[split]++;
+          if (split !== r.split) {
+            store.images.setSplit(r.id, split);
+            counts.changed++;
+          }
+        }
+      })();
+      if (counts.changed) bus.emit('library.changed', { imageIds: null });
+      return counts;
     },
   };
 }

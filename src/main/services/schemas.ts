@@ -32,6 +32,14 @@ export const schemas = {
     .strict(),
   'library.get': z.object({ imageId: id }).strict(),
   'library.remove': z.object({ imageIds: ids }).strict(),
+  'library.assignSplits': z
+    .object({
+      seed: z.number().int().optional(),
+      fractions: z.object({ train: z.number(), val: z.number(), test: z.number() }).strict().optional(),
+      mode: z.enum(['stable', 'exact']).optional(),
+      overwrite: z.boolean().optional(),
+    })
+    .strict(),
   'collections.list': empty,
   'collections.create': z.object({ name: z.string().min(1).max(200) }).strict(),
   'collections.addImages': z.object({ collectionId: id, imageIds: ids }).strict(),

@@ -95,19 +95,29 @@ export class PairTable {
 /** Interns words and n-grams. A k-gram is keyed by (id of its (k−1)-gram prefix, last word), so no
  *  n-gram string or tuple is ever built; unigram ids are the word ids themselves. */
 class Coder {
-  private readonly wordIds = new Map<string, number>();
   private readonly gramIds: PairTable;
   private order: number[] = [];
+  /** Word ids of every caption, read once. */
+  private readonly wordsOf: Int32Array[];
 
-  constructor(private readonly captions: string[][]) {
+  constructor(captions: string[][]) {
+    const wordIds = new Map<string, number>();
     let positions = 0;
-    for (const caption of captions) {
-      for (const w of caption)
-        if (!this.wordIds.has(w)) {
-          this.wordIds.set(w, this.wordIds.size);
+    this.wordsOf = new Array<Int32Array>(captions.length);
+    for (let c = 0; c < captions.length; c++) {
+      const caption = captions[c];
+      const ids = new Int32Array(caption.length);
+      for (let i = 0; i < caption.length; i++) {
+        let id = wordIds.get(caption[i]);
+        if (id === undefined) {
+          id = wordIds.size;
+          wordIds.set(caption[i], id);
           this.order.push(1);
         }
+        ids[i] = id;
+      }
       for (let n = 2; n <= MAX_N; n++) positions += countOf(caption.length, n);
+      this.wordsOf[c] = ids;
     }
     // Room for up to 3/4 of the positions being distinct n-grams at load 1/2; the table grows beyond.
     this.gramIds = new PairTable(1.5 * positions);
@@ -122,10 +132,8 @@ class Coder {
   }
 
   code(index: number): CodedCaption {
-    const tokens = this.captions[index];
-    const length = tokens.length;
-    const words = new Int32Array(length);
-    for (let i = 0; i < length; i++) words[i] = this.wordIds.get(tokens[i])!;
+    const words = this.wordsOf[index];
+    const length = words.length;
     let total = 0;
     for (let n = 1; n <= MAX_N; n++) total += countOf(length, n);
     const grams = new Int32Array(total);

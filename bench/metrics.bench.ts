@@ -1,19 +1,8 @@
 // Caption metrics speed: every metric (coco tokenisation, BLEU-1..4, ROUGE-L, CIDEr-D, ROUGE-1/2) on
 // 5,000 generated images × 5 references. BENCH_QUICK=1 runs 200 images once, to prove it works.
 import { evaluate, type EvalInput } from '../src/main/ml/eval/index';
+import { mulberry32 as rng } from '../src/main/datasets/rng';
 import { timeIt, type Bench } from './types';
-
-/** Deterministic PRNG (mulberry32), so every run scores the same corpus. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** COCO-like captions: a Zipf-ish vocabulary of 3,000 words, 8–14 words, a capital and a full stop;
  *  candidates share a random part of one reference so that scores are neither 0 nor 1. */

@@ -18,6 +18,11 @@ import type {
   AssignSplitsArgs,
   SplitCounts,
   VersionInfo,
+  DatasetImportArgs,
+  DatasetExportArgs,
+  ExportReport,
+  HealthArgs,
+  HealthReport,
 } from './types';
 import type { Result } from './result';
 
@@ -67,6 +72,12 @@ export interface ApiMethods {
     args: { batchId: string; relPath: string; data: string };
     result: { dir: string; bytes: number };
   };
+  /** Imports a dataset file (Flickr8k, Karpathy, COCO, kohya metadata, JSONL, CSV, split folder); progress as job.progress. */
+  'import.dataset': { args: DatasetImportArgs; result: ImportReport };
+  /** Writes library images and chosen captions to a dataset folder in a format; progress as job.progress. */
+  'export.dataset': { args: DatasetExportArgs; result: ExportReport };
+  /** Duplicates, split leakage, caption lengths, vocabulary/OOV, images without an approved caption. */
+  'library.health': { args: HealthArgs; result: HealthReport };
   /** Asks a running job to stop; false when no job has that id. */
   'jobs.cancel': { args: { jobId: string }; result: { cancelled: boolean } };
 }
@@ -100,6 +111,9 @@ export const METHODS = [
   'import.folder',
   'datasets.shapes',
   'import.upload',
+  'import.dataset',
+  'export.dataset',
+  'library.health',
   'jobs.cancel',
 ] as const satisfies readonly Method[];
 

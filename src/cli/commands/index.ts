@@ -5,5 +5,7 @@ import { importCmd } from './import';
 import { dataset } from './dataset';
 import { serve } from './serve';
 import { evalCommand } from './eval';
+import { exportCmd } from './export';
+import { healthCmd } from './health';
 
-export const commands: Command[] = [doctor, importCmd, dataset, serve, evalCommand];
+export const commands: Command[] = [doctor, importCmd, dataset, serve, evalCommand, exportCmd, healthCmd];

@@ -13,6 +13,8 @@ import { describeIssues, schemas } from './schemas';
 import { batchService } from './batch';
 import { uploadsService } from './uploads';
 import { mediaResolver, type MediaResolver } from './media';
+import { datasetsService } from './datasets';
+import { healthService } from './health';
 
 export const APP_VERSION = '0.1.0';
 
@@ -39,6 +41,7 @@ export function createCore(opts: CoreOptions): Core {
   const store = openStore(opts.dbPath, { nativeBinding: opts.nativeBinding });
   const bus = new EventBus();
   let backend: Promise<BackendInfo> | null = null;
+  const jobs = new Jobs();
   const handlers: HandlerMap = {
     'system.version': () => ({
       app: APP_VERSION,
@@ -53,7 +56,9 @@ export function createCore(opts: CoreOptions): Core {
     ...collectionsService(store),
     ...captionsService(store, bus),
     ...batchService(store, bus),
-    ...importsService(store, bus, new Jobs()),
+    ...importsService(store, bus, jobs),
+    ...datasetsService(store, bus, jobs),
+    ...healthService(store, bus, jobs),
     ...uploadsService(store),
   };
   return {

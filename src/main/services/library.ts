@@ -21,7 +21,8 @@ export function withCaptions(store: Store, imageIds: number[]): ImageWithCaption
   });
 }
 
-export function libraryService(store: Store, bus: EventBus): Handlers<'library'> {
+// library.health lives in health.ts (it runs a job).
+export function libraryService(store: Store, bus: EventBus): Omit<Handlers<'library'>, 'library.health'> {
   return {
     'library.list': (q) => {
       const { images, total } = store.images.list(q);

@@ -96,6 +96,40 @@ export const schemas = {
       data: z.string().max(280_000_000),
     })
     .strict(),
+  'import.dataset': z
+    .object({
+      format: z.enum(['folder', 'flickr8k', 'karpathy', 'coco', 'kohya', 'jsonl', 'csv']),
+      path: z.string().min(1).max(4096),
+      images: z.string().min(1).max(4096).optional(),
+      split: z.enum(['train', 'val', 'test']).optional(),
+      collection: z.string().min(1).max(200).optional(),
+      status: status.optional(),
+      fileField: z.string().min(1).max(200).optional(),
+      captionField: z.string().min(1).max(200).optional(),
+      jobId: z.string().min(1).max(100).optional(),
+    })
+    .strict(),
+  'export.dataset': z
+    .object({
+      format: z.enum(['folder', 'flickr8k', 'karpathy', 'coco', 'coco-results', 'kohya', 'jsonl', 'csv']),
+      out: z.string().min(1).max(4096),
+      captions: z.enum(['draft', 'approved', 'rejected', 'all']).optional(),
+      split: z.enum(['train', 'val', 'test']).optional(),
+      collectionId: id.optional(),
+      images: z.enum(['copy', 'link']).optional(),
+      includeUncaptioned: z.boolean().optional(),
+      force: z.boolean().optional(),
+      jobId: z.string().min(1).max(100).optional(),
+    })
+    .strict(),
+  'library.health': z
+    .object({
+      vocab: z.unknown().optional(),
+      vocabPath: z.string().min(1).max(4096).optional(),
+      threshold: z.number().int().min(0).max(64).optional(),
+      jobId: z.string().min(1).max(100).optional(),
+    })
+    .strict(),
   'jobs.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
 } satisfies { [M in Method]: z.ZodType<ArgsOf<M>> };
 

@@ -1,6 +1,7 @@
 // The ordered list of forward-only migrations; migration N brings user_version from N-1 to N.
 import { up as m0001 } from './0001-initial';
 import { up as m0002 } from './0002-scenes';
+import { up as m0003 } from './0003-phash';
 
 export interface Migration {
   version: number;
@@ -11,6 +12,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'initial', up: m0001 },
   { version: 2, name: 'scenes', up: m0002 },
+  { version: 3, name: 'phash', up: m0003 },
 ]);
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

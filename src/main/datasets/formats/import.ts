@@ -1,0 +1,194 @@
+// Imports a dataset file (Flickr8k, Karpathy, COCO, kohya metadata, JSONL, CSV, or a folder with
+// split subfolders) with the folder import's rules: every image checked in full before anything is
+// written, committed in batches of one transaction each, idempotent by content hash and caption
+// text, every failure reported with a reason, progress, and cancellation. A dataset file that
+// cannot be read at all (cut short, not UTF-8, not the format) is reported and nothing is imported.
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { AppError } from '../../../shared/result';
+import type { DatasetImportArgs, ImportReport, Split } from '../../../shared/types';
+import type { Store } from '../../db/index';
+import { readSidecars } from '../folder';
+import { checkImageFile, commitItems, countOutcomes, failureOf, newReport, type IngestItem } from '../ingest';
+import { walkFolder } from '../walk';
+import { parseCoco } from './coco';
+import { parseFlickr8k, parseSplitLists, SPLIT_FILES } from './flickr8k';
+import { readJson } from './json';
+import { parseKarpathy } from './karpathy';
+import { parseKohya } from './kohya';
+import { decodeCaptionLine } from './lines';
+import { parseCsvDataset, parseJsonl } from './tabular';
+import { splitOf, type DatasetEntry, type ParsedDataset } from './types';
+
+export interface DatasetImportOptions extends Omit<DatasetImportArgs, 'jobId'> {
+  thumbsDir: string;
+  maxPixels?: number;
+  signal?: AbortSignal;
+  jobId?: string;
+  batchSize?: number;
+  onProgress?: (done: number, total: number, path: string) => void;
+}
+
+/** Reads a text file as strict UTF-8 (BOM allowed); null with a reason when it is not. */
+async function readText(path: string): Promise<string> {
+  const bytes = await readFile(path).catch((e: Error) => {
+    throw new AppError('not_found', `Could not read ${path} (${e.message}); check the path.`);
+  });
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError('invalid_argument', `${path} is not UTF-8 text; re-save it as UTF-8.`);
+  }
+}
+
+/** Entries of a folder: every image under it, its split from the first subfolder (train/val|dev/test). */
+async function parseFolder(
+  root: string,
+  signal?: AbortSignal,
+): Promise<ParsedDataset & { entries: FolderEntry[] }> {
+  const walked = await walkFolder(root, signal);
+  const entries: FolderEntry[] = walked.images.map((path) => {
+    const rel = relative(root, path);
+    const first = rel.split(sep)[0];
+    const split: Split | null = rel.includes(sep) ? splitOf(first) : null;
+    return { ref: rel.split(sep).join('/'), candidates: [path], captions: [], split, sidecars: true };
+  });
+  return {
+    entries,
+    failed: walked.unreadable.map((u) => ({
+      path: u.path,
+      reason: 'unreadable' as const,
+      message: `Could not read the folder: ${u.message}`,
+    })),
+    warnings: [],
+  };
+}
+
+interface FolderEntry extends DatasetEntry {
+  /** Captions are in sidecars beside the image, read with the image. */
+  sidecars?: boolean;
+}
+
+/** Reads and parses the dataset file; throws for a file that cannot be read at all. */
+async function parseDataset(opts: DatasetImportOptions, file: string): Promise<ParsedDataset> {
+  const f = opts.format;
+  if (f === 'folder') return parseFolder(file, opts.signal);
+  const text = await readText(file);
+  if (f === 'flickr8k') {
+    const dir = dirname(file);
+    const lists = [];
+    for (const s of SPLIT_FILES) {
+      const p = join(dir, s.name);
+      if (existsSync(p)) lists.push({ ...s, text: await readText(p) });
+    }
+    const { splits, warnings } = parseSplitLists(lists);
+    const parsed = parseFlickr8k(text, file, splits);
+    parsed.warnings.unshift(...warnings);
+    return parsed;
+  }
+  if (f === 'jsonl') return parseJsonl(text, file, opts);
+  if (f === 'csv') return parseCsvDataset(text, file, opts);
+  const json = readJson(text);
+  if (!json.ok)
+    return {
+      entries: [],
+      failed: [
+        {
+          path: file,
+          reason: json.truncated ? 'truncated' : 'malformed',
+          message: json.truncated
+            ? `The file is cut short (${json.message}); nothing was imported from it. Download or copy it again.`
+            : `The file is not valid JSON (${json.message}); nothing was imported from it.`,
+        },
+      ],
+      warnings: [],
+    };
+  if (f === 'karpathy') return parseKarpathy(json.value, file);
+  if (f === 'coco') return parseCoco(json.value, file);
+  return parseKohya(json.value, file);
+}
+
+function locate(e: DatasetEntry, imagesDir: string): string | null {
+  for (const c of e.candidates) {
+    const p = isAbsolute(c) ? c : join(imagesDir, c);
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+export async function importDataset(store: Store, opts: DatasetImportOptions): Promise<ImportReport> {
+  const file = resolve(opts.path);
+  const st = await stat(file).catch(() => null);
+  if (!st) throw new AppError('not_found', `There is no ${file}; check the path.`);
+  if (opts.format === 'folder' ? !st.isDirectory() : !st.isFile())
+    throw new AppError(
+      'invalid_argument',
+      opts.format === 'folder'
+        ? `${file} is a file; give the folder that holds the images.`
+        : `${file} is a folder; give the ${opts.format} annotation file.`,
+    );
+  const imagesDir = resolve(opts.images ?? (opts.format === 'folder' ? file : dirname(file)));
+  const report = newReport(opts.jobId ?? `import-${Date.now().toString(36)}`, file);
+  const aborted = () => opts.signal?.aborted ?? false;
+
+  let parsed: ParsedDataset;
+  try {
+    parsed = await parseDataset(opts, file);
+  } catch (e) {
+    if (!aborted()) throw e;
+    report.cancelled = true;
+    return report;
+  }
+  report.failed.push(...parsed.failed);
+  report.warnings.push(...parsed.warnings);
+  report.scanned = parsed.entries.length;
+  const status = opts.status ?? 'approved';
+  const batchSize = opts.batchSize ?? 64;
+  let pending: IngestItem[] = [];
+  const flush = () => {
+    countOutcomes(report, commitItems(store, pending, opts.collection ?? null));
+    pending = [];
+  };
+  const total = parsed.entries.length;
+  for (let i = 0; i < total; i++) {
+    if (aborted()) {
+      report.cancelled = true;
+      break;
+    }
+    const e: FolderEntry = parsed.entries[i];
+    const path = locate(e, imagesDir);
+    if (!path) {
+      report.failed.push({
+        path: e.ref,
+        reason: 'missing',
+        message: `The image ${e.ref} is not in ${imagesDir}; give the images folder with --images.`,
+      });
+    } else {
+      try {
+        const img = await checkImageFile(path, { thumbsDir: opts.thumbsDir, maxPixels: opts.maxPixels });
+        let captions = e.captions;
+        if (e.sidecars) {
+          const sc = await readSidecars(path);
+          report.warnings.push(...sc.warnings);
+          captions = sc.captions.map(decodeCaptionLine);
+        }
+        pending.push({
+          path,
+          hash: img.hash,
+          width: img.width,
+          height: img.height,
+          split: e.split ?? opts.split ?? null,
+          captions,
+          status,
+        });
+      } catch (err) {
+        report.failed.push(failureOf(path, err));
+      }
+    }
+    if (pending.length >= batchSize) flush();
+    opts.onProgress?.(i + 1, total, e.ref);
+  }
+  flush();
+  return report;
+}

@@ -1,0 +1,34 @@
+// Reading a JSON dataset file: a clear report when it is cut short (truncated download) or is not
+// JSON at all, with the line and column of the problem.
+
+export type JsonResult = { ok: true; value: unknown } | { ok: false; truncated: boolean; message: string };
+
+/** Parses JSON text (a leading BOM skipped). A file that ends inside a value is `truncated`. */
+export function readJson(text: string): JsonResult {
+  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    return { ok: true, value: JSON.parse(s) };
+  } catch (e) {
+    // Cut short when a string or a bracket is still open at the end; otherwise it is malformed.
+    return { ok: false, truncated: endsInsideValue(s), message: (e as Error).message };
+  }
+}
+
+/** True when brackets or a string are still open at the end of the text. */
+function endsInsideValue(s: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return inString || depth > 0 || s.trim() === '';
+}
+
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);

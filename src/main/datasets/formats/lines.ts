@@ -1,0 +1,37 @@
+// The escaping of captions in line-based files (sidecars, the Flickr8k token file): one caption per
+// line, so a caption that a plain line cannot carry is written as a JSON string literal.
+//
+// Rule (used by every line-based importer and exporter, so they round trip byte for byte): a
+// caption is written as is unless it contains CR or LF, has whitespace at either end (line readers
+// trim), is empty, or itself starts and ends with a double quote; then it is written as
+// JSON.stringify(caption). A read line that starts and ends with `"` and parses as a JSON string is
+// that string; any other line is the caption as written. Backslashes in ordinary captions are left
+// alone (booru tags such as `artist \(name\)` are common in kohya sidecars), which is why the escape
+// is a whole-line JSON literal rather than `\n` escapes.
+
+/** Line breaks as sidecar readers split them: CRLF, LF or CR. */
+export const LINE_BREAK = /\r\n|\n|\r/;
+
+const needsQuoting = (c: string): boolean =>
+  c.length === 0 ||
+  /[\r\n]/.test(c) ||
+  c.trim() !== c ||
+  (c.length >= 2 && c.startsWith('"') && c.endsWith('"'));
+
+/** The line that stands for a caption. */
+export function encodeCaptionLine(caption: string): string {
+  return needsQuoting(caption) ? JSON.stringify(caption) : caption;
+}
+
+/** The caption a (trimmed) line stands for. */
+export function decodeCaptionLine(line: string): string {
+  if (line.length >= 2 && line.startsWith('"') && line.endsWith('"')) {
+    try {
+      const v: unknown = JSON.parse(line);
+      if (typeof v === 'string') return v;
+    } catch {
+      // A line like `"a" and "b"` is an ordinary caption.
+    }
+  }
+  return line;
+}

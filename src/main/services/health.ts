@@ -1,0 +1,72 @@
+// `library.health`: the dataset health report for the app's panel and the CLI, with the
+// perceptual-hash pass as a cancellable job reporting progress.
+import { readFile } from 'node:fs/promises';
+import type { ApiMethods } from '../../shared/api';
+import { AppError } from '../../shared/result';
+import type { Store } from '../db/index';
+import { libraryHealth } from '../datasets/health';
+import { WordVocab } from '../text/vocab';
+import type { EventBus } from './events';
+import type { Jobs } from './imports';
+
+/** A WordVocab from a JSON value or a file; a clear error when it is neither. */
+export async function loadVocab(vocab: unknown, path: string | undefined): Promise<WordVocab | null> {
+  let json = vocab;
+  if (json === undefined && path !== undefined) {
+    const text = await readFile(path, 'utf8').catch((e: Error) => {
+      throw new AppError(
+        'not_found',
+        `Could not read the vocabulary ${path} (${e.message}); check the path.`,
+      );
+    });
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new AppError(
+        'invalid_argument',
+        `${path} is not JSON (${(e as Error).message}); give a vocab.json saved with a model.`,
+      );
+    }
+  }
+  if (json === undefined) return null;
+  try {
+    return WordVocab.fromJSON(json);
+  } catch (e) {
+    throw new AppError(
+      'invalid_argument',
+      `${(e as Error).message}${path ? ` (${path})` : ''}; give the vocab.json of a CNN+LSTM model.`,
+    );
+  }
+}
+
+export function healthService(
+  store: Store,
+  bus: EventBus,
+  jobs: Jobs,
+): {
+  'library.health': (
+    args: ApiMethods['library.health']['args'],
+  ) => Promise<ApiMethods['library.health']['result']>;
+} {
+  return {
+    'library.health': async ({ vocab, vocabPath, threshold, jobId }) => {
+      const words = await loadVocab(vocab, vocabPath);
+      const job = jobs.start(jobId);
+      try {
+        return await libraryHealth(store, {
+          vocab: words,
+          threshold,
+          signal: job.signal,
+          onProgress: (done, total, message) =>
+            bus.emit('job.progress', { jobId: job.jobId, kind: 'health', done, total, message }),
+        });
+      } catch (e) {
+        if (job.signal.aborted)
+          throw new AppError('cancelled', 'The health check was cancelled; hashes computed so far are kept.');
+        throw e;
+      } finally {
+        job.end();
+      }
+    },
+  };
+}

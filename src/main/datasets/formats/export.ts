@@ -14,7 +14,7 @@ import { writeFlickr8k } from './flickr8k';
 import { writeKarpathy } from './karpathy';
 import { writeKohya } from './kohya';
 import { encodeCaptionLine } from './lines';
-import { uniqueNames } from './names';
+import { safeName, uniqueNames } from './names';
 import { writeCsvDataset, writeJsonl } from './tabular';
 import type { ExportFile, ExportImage } from './types';
 
@@ -55,7 +55,7 @@ const WRITERS: Record<ExportFormat, (images: readonly ExportImage[]) => ExportFi
 const keep = (c: Caption, which: DatasetExportArgs['captions']) =>
   (which ?? 'approved') === 'all' || c.status === (which ?? 'approved');
 
-/** The library images an export covers, in id order, with their chosen captions. */
+/** The library images an export covers, with their chosen captions and export names, in name order. */
 function select(
   store: Store,
   opts: DatasetExportOptions,
@@ -86,8 +86,14 @@ function select(
     offset += page.images.length;
     if (page.images.length === 0 || offset >= page.total) break;
   }
+  // Names and order depend only on file names and content, not on library ids: a clash is won by
+  // the smaller hash, and rows are written in name order, so exporting an imported export again
+  // gives the same files.
+  const key = (r: { path: string; hash: string }) => `${safeName(r.path)}\u0000${r.hash}`;
+  rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const names = uniqueNames(rows);
   rows.forEach((r, i) => (r.name = names[i]));
+  rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { rows, skipped };
 }
 

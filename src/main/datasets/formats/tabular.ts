@@ -32,8 +32,8 @@ function collect(rows: Row[], fields: string[], file: string, opts: FieldOptions
   const captionField = pick(opts.captionField, CAPTION_FIELDS);
   if (!fileField || !captionField) {
     const missing = !fileField
-      ? `an image file field (${opts.fileField ?? FILE_FIELDS.join(' / ')})`
-      : `a caption field (${opts.captionField ?? CAPTION_FIELDS.join(' / ')})`;
+      ? `image file field (${opts.fileField ?? FILE_FIELDS.join(' / ')})`
+      : `caption field (${opts.captionField ?? CAPTION_FIELDS.join(' / ')})`;
     out.failed.push({
       path: file,
       reason: 'malformed',

@@ -2,6 +2,11 @@
 // the IPC registration, the HTTP bridge and the renderer client are all derived from it.
 import type {
   BackendInfo,
+  CaptionArgs,
+  GeneratedCaption,
+  RunDetail,
+  RunSummary,
+  TrainStartArgs,
   Caption,
   CaptionStatus,
   Collection,
@@ -80,6 +85,19 @@ export interface ApiMethods {
   'library.health': { args: HealthArgs; result: HealthReport };
   /** Asks a running job to stop; false when no job has that id. */
   'jobs.cancel': { args: { jobId: string }; result: { cancelled: boolean } };
+
+  /** Training runs, newest first. */
+  'runs.list': { args: Empty; result: RunSummary[] };
+  /** One run with its config, metric history and checkpoints. */
+  'runs.get': { args: { runId: number }; result: RunDetail };
+  /** Queues a training run (one heavy job at a time, each in its own worker process); progress as job.progress. */
+  'train.start': { args: TrainStartArgs; result: RunDetail };
+  /** Cancels a queued or running run: a running one saves a checkpoint first. */
+  'train.cancel': { args: { runId: number }; result: { cancelled: boolean } };
+  /** Continues an interrupted or cancelled run from its last checkpoint. */
+  'train.resume': { args: { runId: number; wait?: boolean }; result: RunDetail };
+  /** Captions images with a run's best (else last) checkpoint, in a worker process. */
+  'caption.generate': { args: CaptionArgs; result: GeneratedCaption[] };
 }
 
 export type Method = keyof ApiMethods;
@@ -115,6 +133,12 @@ export const METHODS = [
   'export.dataset',
   'library.health',
   'jobs.cancel',
+  'runs.list',
+  'runs.get',
+  'train.start',
+  'train.cancel',
+  'train.resume',
+  'caption.generate',
 ] as const satisfies readonly Method[];
 
 type MissingMethods = Exclude<Method, (typeof METHODS)[number]>;

@@ -329,3 +329,85 @@ export interface SplitCounts {
   /** Images whose split this call set or changed. */
   changed: number;
 }
+
+// ---- training runs ------------------------------------------------------------------------------
+
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+/** A guardrail warning on a run: what looks wrong and the optimiser step where it began. */
+export interface RunWarningInfo {
+  kind: 'nan-loss' | 'collapse' | 'eos-only' | 'repetition';
+  step: number;
+  epoch: number;
+  message: string;
+}
+
+export interface RunSummary {
+  id: number;
+  model: string;
+  preset: string;
+  status: RunStatus;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  /** Epochs with validation results. */
+  epochs: number;
+  /** Latest value of each test metric (empty until the test split ran). */
+  test: Record<string, number>;
+  warnings: RunWarningInfo[];
+  error: string | null;
+  checkpointDir: string | null;
+}
+
+export interface MetricPoint {
+  epoch: number | null;
+  step: number | null;
+  split: string;
+  name: string;
+  value: number;
+}
+
+export interface RunCheckpoint {
+  kind: 'best' | 'last' | 'epoch';
+  path: string;
+  epoch: number | null;
+  step: number | null;
+}
+
+export interface RunDetail extends RunSummary {
+  config: Record<string, unknown>;
+  dataSnapshot: Record<string, unknown> | null;
+  metrics: MetricPoint[];
+  checkpoints: RunCheckpoint[];
+}
+
+export interface TrainStartArgs {
+  model: string;
+  preset?: 'tiny' | 'full';
+  /** Trainer config fields (epochs, batchSize, lr, seed, …) and `modelOverrides`. */
+  config?: Record<string, unknown>;
+  /** Train on the images of this collection only (default: every image with a split). */
+  collectionId?: number;
+  /** Resolve only when the run has ended (with its final state). */
+  wait?: boolean;
+}
+
+export interface CaptionArgs {
+  runId: number;
+  /** Image files on disk, or library images by id. */
+  paths?: string[];
+  imageIds?: number[];
+  /** Beam width (1 = greedy, default 3). */
+  beam?: number;
+  /** Also return a map per word (attention, or saliency for models without attention). */
+  maps?: boolean;
+}
+
+export interface GeneratedCaption {
+  /** The file path, or `image:<id>` for a library image. */
+  source: string;
+  caption: string;
+  tokens: string[];
+  probs: number[];
+  maps?: { kind: 'attention' | 'saliency'; height: number; width: number; data: number[][] };
+}

@@ -13,6 +13,7 @@ import { describeIssues, schemas } from './schemas';
 import { batchService } from './batch';
 import { uploadsService } from './uploads';
 import { mediaResolver, type MediaResolver } from './media';
+import { trainingService } from './training';
 import { datasetsService } from './datasets';
 import { healthService } from './health';
 
@@ -42,6 +43,7 @@ export function createCore(opts: CoreOptions): Core {
   const bus = new EventBus();
   let backend: Promise<BackendInfo> | null = null;
   const jobs = new Jobs();
+  const training = trainingService(store, bus);
   const handlers: HandlerMap = {
     'system.version': () => ({
       app: APP_VERSION,
@@ -60,6 +62,7 @@ export function createCore(opts: CoreOptions): Core {
     ...datasetsService(store, bus, jobs),
     ...healthService(store, bus, jobs),
     ...uploadsService(store),
+    ...training.handlers,
   };
   return {
     store,
@@ -79,6 +82,9 @@ export function createCore(opts: CoreOptions): Core {
       }
     },
     media: mediaResolver(store),
-    close: () => store.close(),
+    close: () => {
+      training.close();
+      store.close();
+    },
   };
 }

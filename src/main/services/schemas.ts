@@ -131,6 +131,28 @@ export const schemas = {
     })
     .strict(),
   'jobs.cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  'runs.list': empty,
+  'runs.get': z.object({ runId: id }).strict(),
+  'train.start': z
+    .object({
+      model: z.string().min(1).max(100),
+      preset: z.enum(['tiny', 'full']).optional(),
+      config: z.record(z.string(), z.unknown()).optional(),
+      collectionId: id.optional(),
+      wait: z.boolean().optional(),
+    })
+    .strict(),
+  'train.cancel': z.object({ runId: id }).strict(),
+  'train.resume': z.object({ runId: id, wait: z.boolean().optional() }).strict(),
+  'caption.generate': z
+    .object({
+      runId: id,
+      paths: z.array(z.string().min(1).max(4096)).max(10_000).optional(),
+      imageIds: ids.optional(),
+      beam: z.number().int().min(1).max(20).optional(),
+      maps: z.boolean().optional(),
+    })
+    .strict(),
 } satisfies { [M in Method]: z.ZodType<ArgsOf<M>> };
 
 /** Says what is wrong with the arguments, field by field. */

@@ -2,6 +2,7 @@
 import { up as m0001 } from './0001-initial';
 import { up as m0002 } from './0002-scenes';
 import { up as m0003 } from './0003-phash';
+import { up as m0004 } from './0004-run-workers';
 
 export interface Migration {
   version: number;
@@ -13,6 +14,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'initial', up: m0001 },
   { version: 2, name: 'scenes', up: m0002 },
   { version: 3, name: 'phash', up: m0003 },
+  { version: 4, name: 'run-workers', up: m0004 },
 ]);
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -116,3 +116,14 @@ export function loadModel(bytes: Uint8Array): { model: CaptionModel; vocabulary:
     `This checkpoint is of model '${id ?? 'unknown'}', which this version cannot load (${MODEL_IDS.join(', ')}).`,
   );
 }
+
+/** Input side in pixels of a model built with these settings (to prepare its images before building it). */
+export function imageSizeOf(id: string, preset: Preset, overrides: Record<string, unknown> = {}): number {
+  const model = checkModelId(id);
+  const partial = { ...overrides, preset, vocabSize: 8 };
+  const c =
+    model === 'cnn-lstm'
+      ? resolveCnnLstm(partial as CnnLstmPartial)
+      : resolveAttnConfig(partial as AttnPartial);
+  return c.encoder.imageSize;
+}

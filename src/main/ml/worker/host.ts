@@ -1,0 +1,96 @@
+// The parent side of the worker: forks one process per job (tsx's loader when running from source),
+// speaks the protocol, and a queue that runs one heavy job at a time.
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { AppError } from '../../../shared/result';
+import { sequencer, type FromWorker, type Job, type ToWorker } from './protocol';
+
+/** The worker entry and the node flags it needs: the .ts source through tsx, or a built .js file. */
+export function workerEntry(): { entry: string; execArgv: string[] } {
+  const ts = fileURLToPath(new URL('./main.ts', import.meta.url));
+  if (existsSync(ts)) return { entry: ts, execArgv: ['--import', 'tsx'] };
+  const js = fileURLToPath(new URL('./worker.js', import.meta.url));
+  return { entry: js, execArgv: [] };
+}
+
+export interface WorkerExit {
+  /** The last 'done' or 'error' message, or null when the process died without one. */
+  final: Extract<FromWorker, { type: 'done' } | { type: 'error' }> | null;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface WorkerHandle {
+  readonly pid: number;
+  cancel(): void;
+  kill(): void;
+  readonly exited: Promise<WorkerExit>;
+}
+
+/** Starts a worker process for one job; `onMessage` sees every message in order. */
+export function startWorker(job: Job, onMessage: (m: FromWorker) => void = () => {}): WorkerHandle {
+  const { entry, execArgv } = workerEntry();
+  const child: ChildProcess = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const send = sequencer<ToWorker>((m) => {
+    if (child.connected) child.send(m);
+  });
+  let final: WorkerExit['final'] = null;
+  let lastSeq = 0;
+  child.on('message', (m: FromWorker) => {
+    if (m.seq !== lastSeq + 1) process.emitWarning(`worker message ${m.seq} after ${lastSeq}: one was lost`);
+    lastSeq = m.seq;
+    if (m.type === 'ready') send({ type: 'start', job });
+    if (m.type === 'done' || m.type === 'error') final = m;
+    onMessage(m);
+  });
+  const exited = new Promise<WorkerExit>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ final, code, signal })),
+  );
+  return {
+    pid: child.pid!,
+    cancel: () => send({ type: 'cancel' }),
+    kill: () => child.kill('SIGKILL'),
+    exited,
+  };
+}
+
+/** Runs jobs one at a time in order; a queued job can be dropped before it starts. */
+export class JobQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly dropped = new Set<string>();
+  private readonly waiting = new Set<string>();
+  private active: string | null = null;
+
+  get running(): string | null {
+    return this.active;
+  }
+
+  isQueued(id: string): boolean {
+    return this.waiting.has(id);
+  }
+
+  enqueue<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    this.waiting.add(id);
+    const run = this.tail.then(async () => {
+      this.waiting.delete(id);
+      if (this.dropped.delete(id))
+        throw new AppError('cancelled', `Job ${id} was cancelled before it started.`);
+      this.active = id;
+      try {
+        return await fn();
+      } finally {
+        this.active = null;
+      }
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Drops a job that has not started; false when it is running or unknown. */
+  drop(id: string): boolean {
+    if (!this.waiting.has(id)) return false;
+    this.dropped.add(id);
+    return true;
+  }
+}

@@ -1,0 +1,218 @@
+// The ML worker process: runs one job (a training run or a captioning request) and exits, because
+// the wasm heap never shrinks. Talks to its parent over the typed protocol and writes runs, metrics
+// and checkpoints through its own SQLite connection. Free of Electron: forked by the CLI and server
+// (child_process.fork) and, later, by the app (utilityProcess).
+import { dirname, join } from 'node:path';
+import { AppError, toErrorData } from '../../../shared/result';
+import type { GeneratedCaption, RunWarningInfo } from '../../../shared/types';
+import { openStore, type Store } from '../../db/index';
+import { decodeFile } from '../../images/decode';
+import { preprocess } from '../../images/preprocess';
+import { WordVocab } from '../../text/index';
+import { nodeLoader, selectBackend } from '../backend';
+import { beamDecode, greedyDecode } from '../decode/search';
+import { imageSizeOf, loadModel } from '../models/registry';
+import { train, type TrainConfig } from '../train/index';
+import { libraryData, presetForSize } from './dataset';
+import { sequencer, type FromWorker, type Job, type ToWorker } from './protocol';
+import { RunsRepo } from './runs';
+
+// Resolves once the message is handed to the channel, so the process can exit after its last one.
+const send = sequencer<FromWorker, Promise<void>>(
+  (m) =>
+    new Promise((resolve) =>
+      process.connected ? process.send!(m, undefined, {}, () => resolve()) : resolve(),
+    ),
+);
+const ctl = new AbortController();
+let parentGone = false;
+
+export const runDirFor = (dbPath: string, runId: number) => join(dirname(dbPath), 'runs', String(runId));
+export const featureCacheFor = (dbPath: string) => join(dirname(dbPath), 'cache', 'features');
+
+async function trainJob(store: Store, runId: number, resume: boolean): Promise<string> {
+  const runs = new RunsRepo(store.db);
+  const row = runs.row(runId);
+  if (!row) throw new AppError('not_found', `There is no run ${runId}.`);
+  const cfg = JSON.parse(row.config) as TrainConfig;
+  const snapshot = (row.data_snapshot ? JSON.parse(row.data_snapshot) : {}) as {
+    collectionId?: number | null;
+  };
+  const backend = await selectBackend(nodeLoader(), 'train');
+  const dir = runDirFor(store.path, runId);
+  runs.markStarted(runId, process.pid, backend.chosen, dir);
+  runs.heartbeat(runId);
+  const beat = setInterval(() => runs.heartbeat(runId), 5000);
+  const data = libraryData(store.db, {
+    collectionId: snapshot.collectionId ?? null,
+    size: imageSizeOf(cfg.model, cfg.preset, cfg.modelOverrides as Record<string, unknown>),
+  });
+  let lastSent = 0;
+  const warnings: RunWarningInfo[] = [];
+  try {
+    const result = await train(
+      cfg,
+      data,
+      {
+        signal: ctl.signal,
+        onStep(p) {
+          if (p.step % 10 === 0)
+            runs.addMetrics(runId, p.epoch, p.step, 'train', { stepLoss: p.loss, lr: p.lr });
+          const now = Date.now();
+          if (now - lastSent < 250 && p.step !== p.totalSteps) return;
+          lastSent = now;
+          const eta =
+            p.etaSeconds > 90 ? `${Math.round(p.etaSeconds / 60)} min` : `${Math.round(p.etaSeconds)} s`;
+          send({
+            type: 'progress',
+            runId,
+            ...p,
+            message: `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toFixed(3)} · ${p.imagesPerSec.toFixed(1)} img/s · ETA ${eta}`,
+          });
+        },
+        onEpoch(r) {
+          runs.addMetrics(runId, r.epoch, r.step, 'train', { loss: r.trainLoss, seconds: r.seconds });
+          runs.addMetrics(runId, r.epoch, r.step, 'val', { loss: r.valLoss, ...r.val });
+        },
+        onCheckpoint(c) {
+          runs.setCheckpoint(
+            runId,
+            c.kind,
+            c.path,
+            c.epoch,
+            c.step,
+            c.metric === null ? null : String(c.metric),
+          );
+        },
+        onWarning(w) {
+          warnings.push(w);
+          runs.setWarnings(runId, warnings);
+          send({ type: 'warning', runId, warning: w });
+        },
+        onPhase(message) {
+          send({
+            type: 'progress',
+            runId,
+            step: 0,
+            totalSteps: 0,
+            epoch: 0,
+            epochs: 0,
+            loss: 0,
+            imagesPerSec: 0,
+            etaSeconds: 0,
+            message,
+          });
+        },
+      },
+      { checkpointDir: dir, cacheDir: featureCacheFor(store.path), resume },
+    );
+    runs.setWarnings(runId, result.warnings);
+    if (result.test) {
+      const last = result.position.history.at(-1);
+      runs.addMetrics(runId, last?.epoch ?? null, result.position.step, 'test', {
+        loss: result.test.loss,
+        perplexity: result.test.perplexity,
+        ...result.test.metrics,
+      });
+    }
+    const status =
+      result.status === 'cancelled'
+        ? parentGone
+          ? 'interrupted'
+          : 'cancelled'
+        : result.status === 'failed'
+          ? 'failed'
+          : 'completed';
+    runs.setStatus(
+      runId,
+      status,
+      result.error ??
+        (status === 'interrupted' ? 'The app closed during training; resume the run to continue.' : null),
+    );
+    return status;
+  } catch (e) {
+    runs.setStatus(runId, 'failed', e instanceof Error ? e.message : String(e));
+    throw e;
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+async function captionJob(
+  store: Store,
+  args: Extract<Job, { type: 'caption' }>['args'],
+): Promise<GeneratedCaption[]> {
+  const runs = new RunsRepo(store.db);
+  const run = runs.get(args.runId);
+  if (!run) throw new AppError('not_found', `There is no run ${args.runId}.`);
+  const ck = run.checkpoints.find((c) => c.kind === 'best') ?? run.checkpoints.find((c) => c.kind === 'last');
+  if (!ck) throw new AppError('not_found', `Run ${args.runId} has no checkpoint yet; train it first.`);
+  await selectBackend(nodeLoader(), 'inference');
+  const { readFileSync } = await import('node:fs');
+  const { model, vocabulary } = loadModel(readFileSync(ck.path));
+  const vocab = WordVocab.fromJSON(JSON.parse(vocabulary ?? 'null'));
+  const tf = await import('@tensorflow/tfjs');
+  try {
+    const sources: Array<{ source: string; path: string }> = [
+      ...(args.paths ?? []).map((p) => ({ source: p, path: p })),
+      ...(args.imageIds ?? []).map((id) => {
+        const img = store.images.get(id);
+        if (!img) throw new AppError('not_found', `There is no library image ${id}.`);
+        return { source: `image:${id}`, path: img.path };
+      }),
+    ];
+    const { preset } = presetForSize(model.imageSize);
+    const out: GeneratedCaption[] = [];
+    for (const s of sources) {
+      const px = preprocess(await decodeFile(s.path), preset);
+      const x = tf.tensor4d(px, [1, model.imageSize, model.imageSize, 3]);
+      const beam = args.beam ?? 3;
+      const opts = { maxTokens: model.config.maxLength - 1, maps: args.maps ?? false };
+      const r =
+        beam > 1 ? await beamDecode(model, x, { ...opts, width: beam }) : await greedyDecode(model, x, opts);
+      x.dispose();
+      const ids = r.tokens[0];
+      const g: GeneratedCaption = {
+        source: s.source,
+        caption: vocab.decode(ids),
+        tokens: ids.map((id) => vocab.wordOf(id)),
+        probs: r.probs[0],
+      };
+      if (r.maps)
+        g.maps = {
+          kind: r.maps.kind,
+          height: r.maps.height,
+          width: r.maps.width,
+          data: r.maps.maps[0].map((m) => [...m]),
+        };
+      out.push(g);
+    }
+    return out;
+  } finally {
+    model.dispose();
+  }
+}
+
+async function run(job: Job): Promise<void> {
+  const store = openStore(job.dbPath);
+  try {
+    if (job.type === 'train')
+      await send({ type: 'done', status: await trainJob(store, job.runId, job.resume) });
+    else await send({ type: 'done', status: 'completed', captions: await captionJob(store, job.args) });
+  } catch (e) {
+    await send({ type: 'error', error: toErrorData(e) });
+  } finally {
+    store.close();
+  }
+}
+
+process.on('message', (m: ToWorker) => {
+  if (m.type === 'start') void run(m.job).finally(() => process.exit(0));
+  else if (m.type === 'cancel') ctl.abort();
+});
+// The parent went away (the app quit): stop at the next step, save, and leave the run resumable.
+process.on('disconnect', () => {
+  parentGone = true;
+  ctl.abort();
+});
+void send({ type: 'ready', pid: process.pid });

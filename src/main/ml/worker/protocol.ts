@@ -1,0 +1,38 @@
+// The message protocol between a job's parent and its worker process: discriminated unions, every
+// message numbered (`seq`, per sender) so a log of them reads in order and a lost one shows.
+import type { ApiErrorData } from '../../../shared/result';
+import type { CaptionArgs, GeneratedCaption, RunWarningInfo } from '../../../shared/types';
+
+export type Job =
+  | { type: 'train'; dbPath: string; runId: number; resume: boolean }
+  | { type: 'caption'; dbPath: string; args: CaptionArgs };
+
+export type ToWorker = { seq: number } & ({ type: 'start'; job: Job } | { type: 'cancel' });
+
+export interface ProgressMessage {
+  runId: number;
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  epochs: number;
+  loss: number;
+  imagesPerSec: number;
+  etaSeconds: number;
+  message: string;
+}
+
+export type FromWorker = { seq: number } & (
+  | { type: 'ready'; pid: number }
+  | ({ type: 'progress' } & ProgressMessage)
+  | { type: 'warning'; runId: number; warning: RunWarningInfo }
+  | { type: 'done'; status: string; captions?: GeneratedCaption[] }
+  | { type: 'error'; error: ApiErrorData }
+);
+
+/** A numbering sender: `send(msg)` adds the next seq. */
+export function sequencer<T extends { seq: number }, R = void>(post: (m: T) => R) {
+  let seq = 0;
+  return (m: DistributiveOmit<T, 'seq'>): R => post({ ...m, seq: ++seq } as unknown as T);
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -96,6 +96,27 @@ describe('Flickr8k import', () => {
   });
 });
 
+describe('Flickr8k as shipped', () => {
+  it('finds Flicker8k_Dataset beside Flickr8k_text without --images and reads a Latin-1 file with a warning', async () => {
+    const { dir, core } = setup();
+    await writeImages(join(dir, 'Flicker8k_Dataset'), ['a.jpg', 'b.jpg']);
+    const text = join(dir, 'Flickr8k_text');
+    mkdirSync(text);
+    writeFileSync(
+      join(text, 'Flickr8k.token.txt'),
+      Buffer.from('a.jpg#0\tun caf\xe9\nb.jpg#0\tplain\n', 'latin1'),
+    );
+    const r = await call(core, 'import.dataset', {
+      format: 'flickr8k',
+      path: join(text, 'Flickr8k.token.txt'),
+    });
+    expect(r).toMatchObject({ added: 2, failed: [] });
+    expect(r.warnings).toEqual([expect.objectContaining({ path: join(text, 'Flickr8k.token.txt') })]);
+    expect(r.warnings[0].message).toMatch(/Latin-1/);
+    expect(captionsAt(core, join(dir, 'Flicker8k_Dataset', 'a.jpg'))).toEqual(['un café']);
+  });
+});
+
 describe('Karpathy import', () => {
   it('takes raw sentences, filepath under the images folder, restval as train', async () => {
     const { dir, core } = setup();

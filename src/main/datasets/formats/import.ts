@@ -7,9 +7,10 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AppError } from '../../../shared/result';
-import type { DatasetImportArgs, ImportReport, Split } from '../../../shared/types';
+import type { DatasetImportArgs, ImportReport, ImportWarning, Split } from '../../../shared/types';
 import type { Store } from '../../db/index';
 import { readSidecars } from '../folder';
+import { decodeSidecar } from '../sidecar';
 import { checkImageFile, commitItems, countOutcomes, failureOf, newReport, type IngestItem } from '../ingest';
 import { walkFolder } from '../walk';
 import { parseCoco } from './coco';
@@ -30,16 +31,18 @@ export interface DatasetImportOptions extends Omit<DatasetImportArgs, 'jobId'> {
   onProgress?: (done: number, total: number, path: string) => void;
 }
 
-/** Reads a text file as strict UTF-8 (BOM allowed); null with a reason when it is not. */
-async function readText(path: string): Promise<string> {
+/**
+ * Reads a dataset text file the way sidecars are read (UTF-8 with or without BOM, UTF-16 with a
+ * BOM, else Latin-1 with a warning); a file that is binary or cannot be read is an error.
+ */
+async function readText(path: string, warnings: ImportWarning[]): Promise<string> {
   const bytes = await readFile(path).catch((e: Error) => {
     throw new AppError('not_found', `Could not read ${path} (${e.message}); check the path.`);
   });
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new AppError('invalid_argument', `${path} is not UTF-8 text; re-save it as UTF-8.`);
-  }
+  const dec = decodeSidecar(bytes);
+  if (!dec.ok) throw new AppError('invalid_argument', `${path}: ${dec.message}`);
+  if (dec.warning) warnings.push({ path, message: dec.warning });
+  return dec.text;
 }
 
 /** Entries of a folder: every image under it, its split from the first subfolder (train/val|dev/test). */
@@ -74,13 +77,25 @@ interface FolderEntry extends DatasetEntry {
 async function parseDataset(opts: DatasetImportOptions, file: string): Promise<ParsedDataset> {
   const f = opts.format;
   if (f === 'folder') return parseFolder(file, opts.signal);
-  const text = await readText(file);
+  const read: ImportWarning[] = [];
+  const parsed = await parseText(opts, file, await readText(file, read), read);
+  parsed.warnings.unshift(...read);
+  return parsed;
+}
+
+async function parseText(
+  opts: DatasetImportOptions,
+  file: string,
+  text: string,
+  read: ImportWarning[],
+): Promise<ParsedDataset> {
+  const f = opts.format;
   if (f === 'flickr8k') {
     const dir = dirname(file);
     const lists = [];
     for (const s of SPLIT_FILES) {
       const p = join(dir, s.name);
-      if (existsSync(p)) lists.push({ ...s, text: await readText(p) });
+      if (existsSync(p)) lists.push({ ...s, text: await readText(p, read) });
     }
     const { splits, warnings } = parseSplitLists(lists);
     const parsed = parseFlickr8k(text, file, splits);
@@ -109,6 +124,26 @@ async function parseDataset(opts: DatasetImportOptions, file: string): Promise<P
   return parseKohya(json.value, file);
 }
 
+/**
+ * Where the images are when --images is not given: the file's folder, or a usual images folder
+ * beside it or one level up (Flickr8k ships Flickr8k_text/ beside Flicker8k_Dataset/), whichever
+ * holds the most of the first entries.
+ */
+export function guessImagesDir(file: string, entries: readonly DatasetEntry[]): string {
+  const dir = dirname(file);
+  const names = ['images', 'Images', 'Flicker8k_Dataset', 'Flickr8k_Dataset', 'Flickr30k_Dataset'];
+  const options = [dir, ...names.map((n) => join(dir, n)), ...names.map((n) => join(dir, '..', n))];
+  const sample = entries.slice(0, 20);
+  let best = dir;
+  let bestHits = 0;
+  for (const d of options) {
+    if (!existsSync(d)) continue;
+    const hits = sample.filter((e) => locate(e, d) !== null).length;
+    if (hits > bestHits) [best, bestHits] = [d, hits];
+  }
+  return resolve(best);
+}
+
 function locate(e: DatasetEntry, imagesDir: string): string | null {
   for (const c of e.candidates) {
     const p = isAbsolute(c) ? c : join(imagesDir, c);
@@ -128,7 +163,6 @@ export async function importDataset(store: Store, opts: DatasetImportOptions): P
         ? `${file} is a file; give the folder that holds the images.`
         : `${file} is a folder; give the ${opts.format} annotation file.`,
     );
-  const imagesDir = resolve(opts.images ?? (opts.format === 'folder' ? file : dirname(file)));
   const report = newReport(opts.jobId ?? `import-${Date.now().toString(36)}`, file);
   const aborted = () => opts.signal?.aborted ?? false;
 
@@ -140,6 +174,12 @@ export async function importDataset(store: Store, opts: DatasetImportOptions): P
     report.cancelled = true;
     return report;
   }
+  const imagesDir =
+    opts.images !== undefined
+      ? resolve(opts.images)
+      : opts.format === 'folder'
+        ? file
+        : guessImagesDir(file, parsed.entries);
   report.failed.push(...parsed.failed);
   report.warnings.push(...parsed.warnings);
   report.scanned = parsed.entries.length;

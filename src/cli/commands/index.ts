@@ -7,5 +7,21 @@ import { serve } from './serve';
 import { evalCommand } from './eval';
 import { exportCmd } from './export';
 import { healthCmd } from './health';
+import { trainCmd } from './train';
+import { runsCmd } from './runs';
+import { captionCmd } from './caption';
+import { studyCmd } from './study';
 
-export const commands: Command[] = [doctor, importCmd, dataset, serve, evalCommand, exportCmd, healthCmd];
+export const commands: Command[] = [
+  doctor,
+  importCmd,
+  dataset,
+  serve,
+  evalCommand,
+  exportCmd,
+  healthCmd,
+  trainCmd,
+  runsCmd,
+  captionCmd,
+  studyCmd,
+];

@@ -8,6 +8,7 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/services/index';
+import { thumbPath, thumbsDirFor } from '../../src/main/images/thumbs';
 import { buildVocab } from '../../src/main/text/vocab';
 import { tempDir } from '../helpers/tmp';
 import { call, openLibrary } from './formats-fixtures';
@@ -28,6 +29,12 @@ beforeAll(async () => {
     await sharp(join(PHOTOS, 'chelsea.jpg')).resize(150).jpeg({ quality: 50 }).toBuffer(),
   );
   writeFileSync(
+    join(dir, 'lost.png'),
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#654321' } })
+      .png()
+      .toBuffer(),
+  );
+  writeFileSync(
     join(dir, 'doomed.png'),
     await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } })
       .png()
@@ -42,7 +49,7 @@ beforeAll(async () => {
   for (const [f, t] of Object.entries(captions)) writeFileSync(join(dir, f.replace(/\.\w+$/, '.txt')), t);
   core = openLibrary(root, 'lib');
   await call(core, 'import.folder', { path: dir });
-  for (const f of Object.keys(captions).concat(['astronaut.jpg', 'rocket.jpg', 'doomed.png']))
+  for (const f of Object.keys(captions).concat(['astronaut.jpg', 'rocket.jpg', 'doomed.png', 'lost.png']))
     ids[f] = (
       core.store.db.prepare('SELECT id FROM images WHERE path = ?').get(join(dir, f)) as { id: number }
     ).id;
@@ -54,7 +61,11 @@ beforeAll(async () => {
   } as const;
   for (const [f, s] of Object.entries(split)) core.store.images.setSplit(ids[f], s);
   core.store.captions.add({ imageId: ids['rocket.jpg'], text: 'a rocket on the pad', status: 'draft' }, null);
+  // doomed.png: the file is gone but its thumbnail is kept (still checked); lost.png: both gone.
   rmSync(join(dir, 'doomed.png'));
+  rmSync(join(dir, 'lost.png'));
+  const lost = core.store.images.get(ids['lost.png'])!;
+  rmSync(thumbPath(thumbsDirFor(core.store.path), lost.hash));
 });
 
 afterAll(() => core.close());
@@ -62,7 +73,7 @@ afterAll(() => core.close());
 describe('library.health', () => {
   it('finds exact and near duplicates, the split leak, and says which files it could not hash', async () => {
     const r = await call(core, 'library.health', {});
-    expect(r.images).toBe(7);
+    expect(r.images).toBe(8);
     expect(r.threshold).toBe(8);
     expect(r.exactDuplicates).toEqual([
       {
@@ -78,7 +89,7 @@ describe('library.health', () => {
     expect(r.nearDuplicates[0].distance).toBeLessThanOrEqual(8);
     expect(r.splitLeaks).toHaveLength(1);
     expect(r.splitLeaks[0].splits).toEqual(['test', 'train']);
-    expect(r.unhashed).toEqual([expect.objectContaining({ path: join(dir, 'doomed.png') })]);
+    expect(r.unhashed).toEqual([expect.objectContaining({ path: join(dir, 'lost.png') })]);
   });
 
   it('reports caption lengths, vocabulary, and images without an approved caption', async () => {
@@ -90,9 +101,9 @@ describe('library.health', () => {
     expect(r.lengths.histogram).toEqual([0, 0, 1, 0, 1, 0, 2, 1]);
     expect(r.vocabularySize).toBe(17); // a cat looks at the camera tabby with green eyes small picture cup of coffee on saucer
     expect(r.oov).toBeNull();
-    expect(r.withoutApproved.count).toBe(3);
+    expect(r.withoutApproved.count).toBe(4);
     expect([...r.withoutApproved.imageIds].sort()).toEqual(
-      [ids['astronaut.jpg'], ids['rocket.jpg'], ids['doomed.png']].sort(),
+      [ids['astronaut.jpg'], ids['rocket.jpg'], ids['doomed.png'], ids['lost.png']].sort(),
     );
   });
 
@@ -116,13 +127,21 @@ describe('library.health', () => {
       core.store.db.prepare('SELECT image_id, dhash, computed_at FROM image_phash ORDER BY image_id').all();
     await call(core, 'library.health', {});
     const first = rows();
-    expect(first).toHaveLength(6);
+    expect(first).toHaveLength(7); // doomed.png from its thumbnail; lost.png not
     const progress: number[] = [];
     const off = core.bus.on('job.progress', (p) => progress.push(p.total));
     await call(core, 'library.health', {});
     off();
     expect(rows()).toEqual(first);
-    expect(progress).toEqual([1]); // only the missing file is tried again
+    expect(progress).toEqual([1]); // only the image with neither file nor thumbnail is tried again
+    const pixels = core.store.db
+      .prepare('SELECT image_id FROM image_phash WHERE pixel_hash IS NOT NULL ORDER BY image_id')
+      .all()
+      .map((r) => (r as { image_id: number }).image_id);
+    // Only images sharing a dHash had their originals decoded.
+    expect(pixels.length).toBeGreaterThanOrEqual(2);
+    expect(pixels).not.toContain(ids['coffee.jpg']);
+    expect(pixels).not.toContain(ids['rocket.jpg']);
   });
 });
 
@@ -141,14 +160,14 @@ describe('health CLI', () => {
     expect(json.status).toBe(0);
     const r = JSON.parse(json.stdout);
     expect(r).toMatchObject({
-      images: 7,
+      images: 8,
       splitLeaks: [expect.objectContaining({ splits: ['test', 'train'] })],
     });
     expect(r.oov.tokens).toBe(25);
     const text = spawnSync('node', ['bin/caption-studio.js', 'health', '--db', db], { encoding: 'utf8' });
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/Split leaks \(duplicates across train\/val\/test\): 1\./);
-    expect(text.stdout).toMatch(/Images without an approved caption: 3\./);
+    expect(text.stdout).toMatch(/Images without an approved caption: 4\./);
     const bad = spawnSync('node', ['bin/caption-studio.js', 'health', '--db', db, '--threshold', '99'], {
       encoding: 'utf8',
     });

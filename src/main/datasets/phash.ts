@@ -3,6 +3,8 @@
 // per image. Robust to resizing, recompression and small colour shifts; two images are near
 // duplicates when their hashes differ in few bits (Krawetz: 0 the same picture, >10 different).
 // Also a hash of the decoded pixels, equal for files that differ only in encoding or metadata.
+// Grey levels are box-averaged into the grid (imagehash resizes with a Lanczos filter; on a
+// thumbnail the difference is a bit or two at most, and every image is hashed the same way).
 import { createHash } from 'node:crypto';
 import type { RgbImage } from '../images/decode';
 

@@ -5,6 +5,7 @@ import type { ApiMethods } from '../../shared/api';
 import { AppError } from '../../shared/result';
 import type { Store } from '../db/index';
 import { libraryHealth } from '../datasets/health';
+import { thumbsDirFor } from '../images/thumbs';
 import { WordVocab } from '../text/vocab';
 import type { EventBus } from './events';
 import type { Jobs } from './imports';
@@ -54,6 +55,7 @@ export function healthService(
       const job = jobs.start(jobId);
       try {
         return await libraryHealth(store, {
+          thumbsDir: thumbsDirFor(store.path),
           vocab: words,
           threshold,
           signal: job.signal,

@@ -295,8 +295,9 @@ describe('split folder import', () => {
     await writeImages(dir, ['train/a.jpg', 'dev/b.jpg', 'test/c.jpg', 'd.jpg', 'other/e.jpg']);
     writeFileSync(join(dir, 'train/a.txt'), '"line one\\nline two"\nartist \\(name\\)\n');
     writeFileSync(join(dir, 'test/c.txt'), 'plain caption\n');
+    writeFileSync(join(dir, 'notes.md'), 'not an image');
     const r = await call(core, 'import.dataset', { format: 'folder', path: dir });
-    expect(r).toMatchObject({ added: 5, failed: [] });
+    expect(r).toMatchObject({ added: 5, failed: [], ignored: 1 });
     expect(captionsAt(core, join(dir, 'train/a.jpg'))).toEqual(['line one\nline two', 'artist \\(name\\)']);
     expect(
       ['train/a.jpg', 'dev/b.jpg', 'test/c.jpg', 'd.jpg', 'other/e.jpg'].map((p) =>

@@ -29,7 +29,9 @@ export const importCmd: Command = {
     '              [--file-field NAME] [--caption-field NAME] [--db FILE] [--collection NAME] [--status S] [--json]\n' +
     '  FILE: Flickr8k.token.txt (split lists beside it), dataset_*.json, captions_*.json, metadata.json, *.jsonl, *.csv;\n' +
     '  for folder, a folder whose train/ val/ test/ subfolders give the split. Images are looked up in --images\n' +
-    "  (default: the file's folder). Captions written as a JSON string on a sidecar/token line are unquoted.",
+    "  (default: the file's folder, or an images/Flicker8k_Dataset folder beside or above it). Karpathy's\n" +
+    '  restval split is read as train; Flickr8k dev as val; an image in two Flickr8k lists goes to the first of\n' +
+    '  test, val, train (reported). A sidecar or token line holding a JSON string literal is that string.',
   async run(argv) {
     const { values, positionals } = parse(argv, {
       ...dbOption,

@@ -80,7 +80,10 @@ export function parseFlickr8k(tokenText: string, file: string, splits: Map<strin
   return out;
 }
 
-/** The token file and the three split lists (images without a split are in no list). */
+/**
+ * The token file and the three split lists (images without a split are in no list; an image with
+ * neither captions nor a split cannot be written in this format and is left out).
+ */
 export function writeFlickr8k(images: readonly ExportImage[]): ExportFile[] {
   const token = images
     .flatMap((img) => img.captions.map((c, n) => `${img.name}#${n}\t${encodeCaptionLine(c)}\n`))

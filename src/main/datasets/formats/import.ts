@@ -65,6 +65,7 @@ async function parseFolder(
       message: `Could not read the folder: ${u.message}`,
     })),
     warnings: [],
+    ignored: walked.ignored.length,
   };
 }
 
@@ -183,6 +184,7 @@ export async function importDataset(store: Store, opts: DatasetImportOptions): P
   report.failed.push(...parsed.failed);
   report.warnings.push(...parsed.warnings);
   report.scanned = parsed.entries.length;
+  report.ignored = parsed.ignored ?? 0;
   const status = opts.status ?? 'approved';
   const batchSize = opts.batchSize ?? 64;
   let pending: IngestItem[] = [];

@@ -17,6 +17,8 @@ export interface ParsedDataset {
   entries: DatasetEntry[];
   failed: ImportFailure[];
   warnings: ImportWarning[];
+  /** Files skipped as neither images nor annotations (folder format). */
+  ignored?: number;
 }
 
 /** A library image as an export sees it: a unique file name in the export and the chosen captions. */

@@ -71,6 +71,8 @@ export interface ListQuery {
   source?: CaptionSource;
   minCaptionLength?: number;
   maxCaptionLength?: number;
+  /** Only these images (e.g. a duplicate group from the health panel). */
+  imageIds?: number[];
   offset?: number;
   limit?: number;
 }

@@ -137,4 +137,29 @@ export const tests = [
       await screenshot(page, 'shortcuts');
     },
   },
+  {
+    name: 'the health panel finds the look-alike photos and shows them in the grid',
+    async run({ page, suite }) {
+      await page.goto(suite.url);
+      await page.getByText('4 images').waitFor();
+      await page.getByRole('button', { name: 'Health' }).click();
+      const panel = page.getByRole('dialog', { name: 'Dataset health' });
+      await panel.getByLabel('Health summary').waitFor();
+      // The seeded photos are flat colours: the same gradient hash, so one near-duplicate group.
+      assert(
+        (await panel.getByTestId('leaks').textContent()) === '0',
+        'all seeded photos are in train: no leak',
+      );
+      await screenshot(page, 'health');
+      await panel
+        .getByRole('listitem')
+        .filter({ hasText: '4 images' })
+        .getByRole('button', { name: 'Show' })
+        .click();
+      await page.getByText('Showing near duplicates').waitFor();
+      await page.getByText('4 images').waitFor();
+      await page.getByRole('button', { name: 'Show all images' }).click();
+      await page.getByText('Showing near duplicates').waitFor({ state: 'detached' });
+    },
+  },
 ];

@@ -131,6 +131,11 @@ describe('captions', () => {
     ]);
     expect((await call('library.list', { minCaptionLength: 4 })).items.map((i) => i.id)).toEqual([ids[1]]);
     expect((await call('library.list', { maxCaptionLength: 3 })).items.map((i) => i.id)).toEqual([ids[0]]);
+    expect((await call('library.list', { imageIds: [ids[3], ids[1]] })).items.map((i) => i.id)).toEqual([
+      ids[1],
+      ids[3],
+    ]);
+    expect((await call('library.list', { imageIds: [ids[3]], split: 'train' })).total).toBe(0);
     const page = await call('library.list', { offset: 1, limit: 2 });
     expect([page.total, page.items.map((i) => i.id)]).toEqual([4, [ids[1], ids[2]]]);
     expect((await call('collections.list', {}))[0]).toEqual({ id: col.id, name: 'favourites', count: 2 });

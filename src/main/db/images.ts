@@ -118,6 +118,10 @@ export class ImagesRepo {
       where.push('i.id IN (SELECT image_id FROM collection_images WHERE collection_id = @collectionId)');
       params.collectionId = q.collectionId;
     }
+    if (q.imageIds) {
+      where.push('i.id IN (SELECT value FROM json_each(@imageIds))');
+      params.imageIds = JSON.stringify(q.imageIds);
+    }
     if (q.source) {
       where.push('EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND c.source = @source)');
       params.source = q.source;

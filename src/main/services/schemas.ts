@@ -26,6 +26,7 @@ export const schemas = {
       source: z.enum(['human', 'run']).optional(),
       minCaptionLength: z.number().int().min(0).optional(),
       maxCaptionLength: z.number().int().min(0).optional(),
+      imageIds: ids.optional(),
       offset: z.number().int().min(0).optional(),
       limit: z.number().int().min(1).max(1000).optional(),
     })

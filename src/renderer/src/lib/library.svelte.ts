@@ -16,6 +16,8 @@ export class LibraryState {
   error = $state<string | null>(null);
   selection = new SvelteSet<number>();
   focus = $state(0);
+  /** What a query restricted to given image ids shows (e.g. "near duplicates"). */
+  scopeLabel = $state<string | null>(null);
   /** Bumped on every reload, so that views can reset scroll. */
   generation = $state(0);
   private inflight = new Set<number>();
@@ -41,6 +43,12 @@ export class LibraryState {
     } finally {
       if (mine === this.seq) this.loading = false;
     }
+  }
+
+  /** Shows only these images (a health panel group), labelled; `null` shows everything again. */
+  showOnly(imageIds: number[] | null, label: string | null = null): Promise<void> {
+    this.scopeLabel = imageIds ? label : null;
+    return this.setQuery({ imageIds: imageIds ?? undefined });
   }
 
   setQuery(patch: Partial<ListQuery>): Promise<void> {

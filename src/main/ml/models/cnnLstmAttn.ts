@@ -13,6 +13,7 @@ import { LstmCell } from '../nn/lstm';
 import { ParamStore } from '../nn/module';
 import type { CaptionModel, LossOptions, LossOutput } from '../train/model';
 import { stepwiseLoss } from '../train/stepwise';
+import { readSafetensors } from '../weights/safetensors';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { InceptionV3, resolveInceptionConfig, type InceptionConfig } from './inceptionV3';
 
@@ -285,6 +286,23 @@ export class CnnLstmAttn implements CaptionModel {
     const summed = tf.sum(tf.mul(r.attention, r.mask.expandDims(2)), 1); // [B, L]: Σ_t α over real steps
     const reg = tf.mean(tf.square(tf.sub(1, summed))); // scalar
     return { loss: tf.add(r.xent, tf.mul(reg, this.config.alphaC)) as tf.Scalar, xent: r.xent };
+  }
+
+  /**
+   * Loads ImageNet weights of the Inception v3 encoder from a safetensors file in torchvision naming
+   * (timm `inception_v3.tv_in1k`); throws with every missing, unexpected and mis-shaped tensor.
+   */
+  loadEncoderWeights(bytes: Uint8Array): { loaded: number; skipped: string[] } {
+    if (!(this.encoder instanceof InceptionV3))
+      throw new AppError(
+        'invalid_argument',
+        `Pretrained encoder weights need the inception-v3 encoder (preset 'full').`,
+      );
+    const file = readSafetensors(bytes);
+    const tensors = new Map(
+      file.names.map((n) => [n, { shape: file.info(n).shape, data: () => file.float32(n) }] as const),
+    );
+    return this.encoder.loadTorchvision(tensors);
   }
 
   async save(vocabulary?: string): Promise<Uint8Array> {

@@ -54,12 +54,16 @@ export function parseKohya(json: unknown, file: string): ParsedDataset {
   return out;
 }
 
-/** Keys are stems (the export's names are unique by stem), the sd-scripts default. */
+/**
+ * Keys are stems (the export's names are unique by stem), the sd-scripts default; a stem that
+ * itself ends in an image extension (`a.jpg.png`) would name another file, so its key is the
+ * whole file name.
+ */
 export function writeKohya(images: readonly ExportImage[]): ExportFile[] {
   const doc: Record<string, unknown> = {};
   for (const i of images) {
     const stem = i.name.slice(0, i.name.length - extname(i.name).length);
-    doc[stem] = {
+    doc[IMAGE_EXTENSIONS.has(extname(stem).toLowerCase()) ? i.name : stem] = {
       caption: i.captions[0] ?? '',
       ...(i.captions.length > 1 ? { captions: i.captions } : {}),
       ...(i.split ? { split: i.split } : {}),

@@ -185,6 +185,9 @@ describe('kohya metadata', () => {
       'a.b': { caption: 'x', captions: ['x', 'y'], split: 'train' },
       c: { caption: 'z' },
     });
+    const odd = JSON.parse(writeKohya([img(3, 'p.jpg.png', ['q']), img(4, 'p.jpg', ['r'])])[0].text);
+    expect(odd).toEqual({ 'p.jpg.png': { caption: 'q' }, p: { caption: 'r' } });
+    expect(keyCandidates('p.jpg.png')[0]).toBe('p.jpg.png');
   });
 });
 

@@ -3,7 +3,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch } from './harness.mjs';
+import { launch, screenshot } from './harness.mjs';
 
 const args = process.argv.slice(2);
 const jsonAt = args.indexOf('--json');
@@ -37,6 +37,7 @@ try {
           console.log(`  ✓ ${file} › ${t.name} (${Date.now() - t0} ms)`);
         } catch (e) {
           failed++;
+          await screenshot(page, `FAILED-${file}-${t.name.replace(/[^\w]+/g, '-')}`).catch(() => {});
           console.log(`  ✗ ${file} › ${t.name}\n    ${(e && e.stack) || e}`);
         } finally {
           await context.close();

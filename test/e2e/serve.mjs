@@ -4,11 +4,27 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export async function startServe() {
+/** `shapes: N` seeds the library with the synthetic shapes set instead of the four photos. */
+export async function startServe({ shapes = 0 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cs-e2e-'));
-  const db = execFileSync(process.execPath, ['--import', 'tsx', 'test/e2e/seed.ts', dir], {
-    encoding: 'utf8',
-  }).trim();
+  let db = join(dir, 'library.db');
+  if (shapes) {
+    const cli = [
+      'bin/caption-studio.js',
+      'dataset',
+      'shapes',
+      '--count',
+      String(shapes),
+      '--seed',
+      '3',
+      '--db',
+      db,
+    ];
+    execFileSync(process.execPath, cli, { stdio: 'ignore' });
+  } else
+    db = execFileSync(process.execPath, ['--import', 'tsx', 'test/e2e/seed.ts', dir], {
+      encoding: 'utf8',
+    }).trim();
   const proc = spawn(process.execPath, ['bin/caption-studio.js', 'serve', '--db', db, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

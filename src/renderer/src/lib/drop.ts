@@ -68,8 +68,8 @@ export async function upload(
   client: Client,
   files: DroppedFile[],
   onProgress: (done: number, total: number) => void,
+  batchId = `drop-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
 ): Promise<string | null> {
-  const batchId = `drop-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   let dir: string | null = null;
   for (const [i, f] of files.entries()) {
     const data = toBase64(await f.file.arrayBuffer());

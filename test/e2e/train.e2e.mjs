@@ -1,0 +1,51 @@
+// Train from the UI over serve mode on a small shapes set, watch the run finish with test metrics,
+// then caption a new photo with it and see a heatmap for a word.
+import sharp from 'sharp';
+import { assert, screenshot } from './harness.mjs';
+import { startServe } from './serve.mjs';
+
+export const setup = () => startServe({ shapes: 60 });
+export const teardown = (suite) => suite.stop();
+
+export const tests = [
+  {
+    name: 'train a run from the Runs page, then caption a dropped photo with per-word heatmaps',
+    async run({ page, suite }) {
+      await page.goto(suite.url);
+      await page.getByRole('button', { name: 'Runs' }).click();
+      await page.getByLabel('Epochs').fill('1');
+      await page.getByRole('button', { name: /Start training/ }).click();
+      const row = page.getByRole('table', { name: 'Runs' }).getByRole('row').nth(1);
+      await row.locator('.status.completed').waitFor({ timeout: 90_000 });
+      const bleu = await row.locator('td.num').first().textContent();
+      assert(/^\d\.\d{3}$/.test(bleu), `a test BLEU-1 is shown (${bleu})`);
+      await page.getByRole('checkbox', { name: 'Compare run 1' }).check();
+      await page.getByRole('img', { name: 'validation loss' }).waitFor();
+      await screenshot(page, 'runs');
+
+      await page.getByRole('button', { name: 'Caption' }).click();
+      await page.getByLabel('Run').selectOption({ index: 0 });
+      const png = await sharp({
+        create: { width: 64, height: 64, channels: 3, background: { r: 230, g: 230, b: 230 } },
+      })
+        .composite([
+          {
+            input: { create: { width: 24, height: 24, channels: 3, background: { r: 220, g: 30, b: 30 } } },
+            left: 8,
+            top: 20,
+          },
+        ])
+        .png()
+        .toBuffer();
+      await page
+        .locator('input[type=file]')
+        .setInputFiles({ name: 'red-square.png', mimeType: 'image/png', buffer: png });
+      const words = page.getByLabel('Caption words').getByRole('button');
+      await words.first().waitFor({ timeout: 120_000 });
+      assert((await words.count()) >= 1, 'the caption has words');
+      await words.first().hover();
+      await page.getByText(/saliency map/).waitFor();
+      await screenshot(page, 'caption');
+    },
+  },
+];

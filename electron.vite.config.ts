@@ -9,7 +9,8 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        input: { index: resolve('src/main/app/index.ts') },
+        // The ML worker is its own entry: the app forks out/main/worker.js for every job.
+        input: { index: resolve('src/main/app/index.ts'), worker: resolve('src/main/ml/worker/main.ts') },
         external: native,
       },
     },

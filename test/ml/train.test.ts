@@ -123,7 +123,7 @@ describe('frozen encoder', () => {
     const r = await train(
       config,
       data,
-      { onCheckpoint: (c) => c.kind === 'last' && (encoderAt[`e${c.epoch - 1}`] = readConv(c.path)) },
+      { onCheckpoint: (c) => c.kind === 'last' && (encoderAt[`e${c.epoch}`] = readConv(c.path)) },
       { checkpointDir: join(root, 'frozen'), cacheDir, skipTest: true },
     );
     expect(r.status).toBe('completed');
@@ -151,7 +151,7 @@ describe('frozen encoder', () => {
 });
 
 describe('guardrails', () => {
-  it('flags a forced collapse (one caption for every image) with the step where it began', async () => {
+  it('flags a forced collapse (one caption for every image, two validations in a row) with the step where it began', async () => {
     const same = shapesData(5, { train: 32, val: 8, test: 0 }, () => ['a small red circle']);
     const warnings: string[] = [];
     const r = await train(
@@ -159,7 +159,7 @@ describe('guardrails', () => {
         model: 'cnn-lstm',
         modelOverrides: SMALL_LSTM,
         seed: 2,
-        epochs: 2,
+        epochs: 3,
         batchSize: 16,
         lr: 1e-2,
         captionsPerEpoch: 'one',

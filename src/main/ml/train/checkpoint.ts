@@ -32,6 +32,8 @@ export interface TrainerPosition {
   badEpochs: number;
   history: EpochRecord[];
   warnings: RunWarning[];
+  /** Caption problems seen at the last validation, with where they began (warned if seen again). */
+  suspect?: Record<string, { step: number; epoch: number }>;
   /** Running sum and count of this epoch's training loss. */
   epochLoss: { sum: number; count: number };
   encoderUnfrozen: boolean;

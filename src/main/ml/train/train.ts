@@ -280,7 +280,8 @@ export async function train(
     return { ...evaluate({ refs, cands }).corpus };
   }
 
-  async function checkpoint(kind: CheckpointKind, metric: number | null) {
+  /** `epoch`: the epoch the checkpoint belongs to (the one just validated, or the one in progress). */
+  async function checkpoint(kind: CheckpointKind, metric: number | null, epoch = pos.epoch) {
     const path = writeTrainerCheckpoint(
       opts.checkpointDir,
       kind,
@@ -288,7 +289,7 @@ export async function train(
       await adam.state(),
       pos,
     );
-    hooks.onCheckpoint?.({ kind, path, epoch: pos.epoch, step: pos.step, metric });
+    hooks.onCheckpoint?.({ kind, path, epoch, step: pos.step, metric });
   }
 
   const samplesPerEpoch =
@@ -400,7 +401,16 @@ export async function train(
       const valLoss = await evalLoss(data.val);
       const cands = await decodeAll(valSet);
       const val = scores(valSet, cands);
-      for (const p of captionProblems(Object.values(cands))) warn({ ...p, step: pos.step, epoch });
+      // A problem counts once it shows at two validations in a row (every model starts out collapsed
+      // for an epoch or so); the warning carries the step of the first.
+      const seen = captionProblems(Object.values(cands));
+      for (const p of seen) {
+        const first = pos.suspect?.[p.kind];
+        if (first) warn({ ...p, ...first });
+      }
+      pos.suspect = Object.fromEntries(
+        seen.map((p) => [p.kind, pos.suspect?.[p.kind] ?? { step: pos.step, epoch }]),
+      );
       const record: EpochRecord = {
         epoch,
         step: pos.step,
@@ -419,8 +429,8 @@ export async function train(
       pos.epoch = epoch + 1;
       pos.batch = 0;
       pos.epochLoss = { sum: 0, count: 0 };
-      if (improved) await checkpoint('best', metric);
-      await checkpoint('last', metric);
+      if (improved) await checkpoint('best', metric, epoch);
+      await checkpoint('last', metric, epoch);
       hooks.onEpoch?.(record);
       if (cfg.earlyStopping.patience > 0 && pos.badEpochs >= cfg.earlyStopping.patience) {
         status = 'early-stopped';

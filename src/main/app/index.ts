@@ -15,6 +15,8 @@ const appRoot = join(here, '..', '..');
 const electronBinding = join(appRoot, '.native', 'electron', 'better_sqlite3.node');
 
 registerMediaScheme();
+// Worker processes (forked per ML job) run on Electron's Node too and need the same build.
+if (existsSync(electronBinding)) process.env.CAPTION_STUDIO_SQLITE_BINDING = electronBinding;
 
 app.whenReady().then(() => {
   const dbPath = process.env.CAPTION_STUDIO_DB ?? join(app.getPath('userData'), 'library.db');
@@ -24,7 +26,6 @@ app.whenReady().then(() => {
     release = acquireLibraryLock(dbPath);
     core = createCore({
       dbPath,
-      nativeBinding: existsSync(electronBinding) ? electronBinding : undefined,
       electronVersion: process.versions.electron,
     });
   } catch (e) {

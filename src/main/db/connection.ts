@@ -21,7 +21,10 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
   const migrations = opts.migrations ?? MIGRATIONS;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const existed = path !== ':memory:' && existsSync(path);
-  const db = new Database(path, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
+  // The Electron app builds better-sqlite3 for Electron's ABI and names it in this variable, which
+  // its worker processes (Electron in Node mode) inherit.
+  const binding = opts.nativeBinding ?? process.env.CAPTION_STUDIO_SQLITE_BINDING;
+  const db = new Database(path, binding ? { nativeBinding: binding } : {});
   try {
     db.pragma(`busy_timeout = ${Math.floor(opts.busyTimeoutMs ?? 10_000)}`);
     db.pragma('journal_mode = WAL');

@@ -11,6 +11,7 @@ import { trainCmd } from './train';
 import { runsCmd } from './runs';
 import { captionCmd } from './caption';
 import { studyCmd } from './study';
+import { demo } from './demo';
 
 export const commands: Command[] = [
   doctor,
@@ -24,4 +25,5 @@ export const commands: Command[] = [
   runsCmd,
   captionCmd,
   studyCmd,
+  demo,
 ];

@@ -9,7 +9,8 @@ import { sequencer, type FromWorker, type Job, type ToWorker } from './protocol'
 /** The worker entry and the node flags it needs: the .ts source through tsx, or a built .js file. */
 export function workerEntry(): { entry: string; execArgv: string[] } {
   const ts = fileURLToPath(new URL('./main.ts', import.meta.url));
-  if (existsSync(ts)) return { entry: ts, execArgv: ['--import', 'tsx'] };
+  // tsx by absolute URL: a bare 'tsx' would be resolved from the current folder, not from ours.
+  if (existsSync(ts)) return { entry: ts, execArgv: ['--import', import.meta.resolve('tsx')] };
   const js = fileURLToPath(new URL('./worker.js', import.meta.url));
   return { entry: js, execArgv: [] };
 }

@@ -51,9 +51,19 @@ describe('config', () => {
     });
     expect(c.encoder).toEqual({ kind: 'tiny-cnn', imageSize: 64, channels: [32, 64, 128] });
     expect(Object.isFrozen(c) && Object.isFrozen(c.encoder)).toBe(true);
-    expect(() => resolveConfig({ vocabSize: 30, preset: 'full' })).toThrow(
-      /not available yet; use preset 'tiny'/,
-    );
+    // The full preset: Inception v3 at 299 px, the attention model's decoder sizes.
+    expect(resolveConfig({ vocabSize: 30, preset: 'full' })).toMatchObject({
+      encoder: { kind: 'inception-v3', imageSize: 299, width: 1 },
+      embedDim: 512,
+      hidden: 512,
+    });
+    expect(() =>
+      resolveConfig({
+        vocabSize: 30,
+        preset: 'full',
+        encoder: { kind: 'inception-v3', imageSize: 40, width: 1 },
+      }),
+    ).toThrow(/at least 75 px/);
     expect(() => resolveConfig({ vocabSize: 30, eosId: 30 })).toThrow(/eosId 30 is not an id of the 30-word/);
     expect(() => resolveConfig({ vocabSize: 30, bosId: 0 })).toThrow(/three different ids/);
     expect(() => resolveConfig({} as { vocabSize: number })).toThrow(/vocabSize must be a positive integer/);

@@ -8,6 +8,8 @@ import { nodeLoader, selectBackend } from '../../src/main/ml/backend';
 import { ParamStore } from '../../src/main/ml/nn/module';
 import { InceptionV3 } from '../../src/main/ml/models/inceptionV3';
 import { createCnnLstmAttn, type CnnLstmAttn } from '../../src/main/ml/models/cnnLstmAttn';
+import { CnnLstm, resolveConfig as resolveCnnLstm } from '../../src/main/ml/models/cnnLstm';
+import { CnnLstmModel } from '../../src/main/ml/models/registry';
 import { readSafetensors, writeSafetensors } from '../../src/main/ml/weights/safetensors';
 import { Adam } from '../../src/main/ml/train/optim';
 import { mulberry32 } from '../../src/main/datasets/rng';
@@ -191,6 +193,59 @@ describe('the full cnn-lstm-attn preset at width 1/8', () => {
       const s = tf.tidy(() => tf.sum(tf.abs(named.get(n)!)).arraySync() as number);
       expect(Number.isFinite(s) && s > 0, n).toBe(true);
     }
+    const adam = new Adam({ kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+    await adam.apply(params, named, 1e-3, 5);
+    tf.dispose(Object.values(grads));
+    adam.dispose();
+    expect(lossOf()).toBeLessThan(before);
+    tf.dispose([images, tokens]);
+    model.dispose();
+  });
+});
+
+describe('the full cnn-lstm preset at width 1/8', () => {
+  it('loads weights, pools Inception features into the LSTM state and takes a step that lowers the loss', async () => {
+    const model = new CnnLstmModel(
+      new CnnLstm(
+        resolveCnnLstm({
+          vocabSize: 12,
+          preset: 'full',
+          encoder: { kind: 'inception-v3', imageSize: 299, width: WIDTH },
+          embedDim: 16,
+          hidden: 32,
+        }),
+      ),
+    );
+    const ps = new ParamStore(4);
+    const net = new InceptionV3(ps, '', { imageSize: 299, width: WIDTH });
+    expect(model.inner.loadEncoderWeights(torchvisionCheckpoint(net)).loaded).toBe(net.expected().size);
+    ps.dispose();
+    const images = tf.randomUniform([2, 299, 299, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
+    const tokens = tf.tensor2d(
+      [
+        [1, 4, 5, 2],
+        [1, 6, 2, 0],
+      ],
+      [2, 4],
+      'int32',
+    );
+    const feats = tf.tidy(() => model.features(images));
+    expect(feats.shape).toEqual([2, 256]); // pooled 2048/8 channels
+    feats.dispose();
+    expect(model.isEncoderParam('encoder.Mixed_7c.branch1x1.conv.weight')).toBe(true);
+    expect(model.isEncoderParam('encoder.init_state.weight')).toBe(false);
+    expect(model.isBuffer('encoder.Mixed_7c.branch1x1.bn.running_var')).toBe(true);
+    const opts = { training: true, teacherForcing: 1, seed: 1 };
+    const params = model.params.entries().filter(([n]) => !model.isBuffer(n));
+    const lossOf = () =>
+      tf.tidy(() => model.loss(model.features(images), tokens, opts).loss.arraySync() as number);
+    const before = lossOf();
+    const { value, grads } = tf.variableGrads(
+      () => model.loss(model.features(images), tokens, opts).loss,
+      params.map(([, v]) => v),
+    );
+    value.dispose();
+    const named = new Map(params.map(([n, v]) => [n, grads[v.name]]));
     const adam = new Adam({ kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
     await adam.apply(params, named, 1e-3, 5);
     tf.dispose(Object.values(grads));

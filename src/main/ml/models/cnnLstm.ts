@@ -9,15 +9,16 @@ import { ParamStore } from '../nn/module';
 import { maskedCrossEntropy } from '../nn/ops';
 import { gatherState, type Decoder, type DecoderState, type StepOutput } from '../decode/types';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
-import type { WriteDtype } from '../weights/safetensors';
+import { readSafetensors, type WriteDtype } from '../weights/safetensors';
+import { InceptionV3, resolveInceptionConfig, type InceptionConfig } from './inceptionV3';
 
 export const MODEL_ID = 'cnn-lstm';
 
 export type EncoderConfig =
   /** conv3×3+ReLU+maxpool2 per entry of `channels`, 'same' padding; 64 px → 8×8 after three. */
   | { kind: 'tiny-cnn'; imageSize: number; channels: readonly number[] }
-  /** Inception v3 at 299 px (2048-d pooled features): reserved for the `full` preset, not built yet. */
-  | { kind: 'inception-v3'; imageSize: 299 };
+  /** Inception v3 (torchvision layout) up to Mixed_7c, average-pooled: 299 px → 2048-d at width 1. */
+  | ({ kind: 'inception-v3' } & InceptionConfig);
 
 export interface CnnLstmConfig {
   model: typeof MODEL_ID;
@@ -46,11 +47,21 @@ export type CnnLstmPartial = Partial<Omit<CnnLstmConfig, 'encoder'>> & {
   encoder?: EncoderConfig;
 };
 
-const TINY = {
-  encoder: { kind: 'tiny-cnn', imageSize: 64, channels: [32, 64, 128] },
-  embedDim: 128,
-  hidden: 256,
-  layers: 2,
+const PRESETS = {
+  tiny: {
+    encoder: { kind: 'tiny-cnn', imageSize: 64, channels: [32, 64, 128] },
+    embedDim: 128,
+    hidden: 256,
+    layers: 2,
+  },
+  // The study's baseline: Inception v3 image embedding → initial state of a 2-layer LSTM (sizes as
+  // the attention model's full preset, so the two differ only by attention).
+  full: {
+    encoder: { kind: 'inception-v3', imageSize: 299, width: 1 },
+    embedDim: 512,
+    hidden: 512,
+    layers: 2,
+  },
 } as const;
 
 const fix = (field: string, msg: string) =>
@@ -59,19 +70,12 @@ const fix = (field: string, msg: string) =>
 /** Defaults of the preset, then the caller's fields; checked and frozen. */
 export function resolveConfig(partial: CnnLstmPartial): Readonly<CnnLstmConfig> {
   const preset = partial.preset ?? 'tiny';
-  if (preset === 'full' || partial.encoder?.kind === 'inception-v3')
-    throw fix(
-      'preset',
-      "'full' (Inception v3 at 299 px) is not available yet; use preset 'tiny' (64 px CNN) for now.",
-    );
-  if (preset !== 'tiny') throw fix('preset', `must be 'tiny' or 'full', got ${JSON.stringify(preset)}.`);
+  if (preset !== 'tiny' && preset !== 'full')
+    throw fix('preset', `must be 'tiny' or 'full', got ${JSON.stringify(preset)}.`);
   const c: CnnLstmConfig = {
     model: MODEL_ID,
     preset,
-    encoder: TINY.encoder,
-    embedDim: TINY.embedDim,
-    hidden: TINY.hidden,
-    layers: TINY.layers,
+    ...PRESETS[preset],
     padId: 0,
     bosId: 1,
     eosId: 2,
@@ -102,9 +106,11 @@ export function resolveConfig(partial: CnnLstmPartial): Readonly<CnnLstmConfig> 
         'encoder.imageSize',
         `must be a multiple of ${down} (one 2× pool per conv), got ${e.imageSize}.`,
       );
-  }
+  } else if (e.kind !== 'inception-v3') throw fix('encoder.kind', `must be 'tiny-cnn' or 'inception-v3'.`);
   const frozenEncoder = Object.freeze(
-    e.kind === 'tiny-cnn' ? { ...e, channels: Object.freeze([...e.channels]) } : { ...e },
+    e.kind === 'tiny-cnn'
+      ? { ...e, channels: Object.freeze([...e.channels]) }
+      : { kind: 'inception-v3' as const, ...resolveInceptionConfig(e) },
   );
   return Object.freeze({ ...c, encoder: frozenEncoder });
 }
@@ -115,6 +121,7 @@ export class CnnLstm implements Decoder {
   readonly mapKind = 'saliency' as const;
   readonly mapSize: readonly [number, number];
   private readonly convs: Conv2d[];
+  private readonly inception: InceptionV3 | null;
   private readonly init: Dense;
   private readonly embed: Embedding;
   private readonly cells: LstmCell[];
@@ -123,13 +130,14 @@ export class CnnLstm implements Decoder {
   constructor(config: Readonly<CnnLstmConfig>) {
     this.config = config;
     const enc = config.encoder;
-    if (enc.kind !== 'tiny-cnn') throw fix('encoder', `${enc.kind} is not built yet.`);
     this.mapSize = [enc.imageSize, enc.imageSize];
     const ps = (this.params = new ParamStore(config.seed));
-    this.convs = enc.channels.map(
-      (co, i) => new Conv2d(ps, `encoder.conv.${i}`, i ? enc.channels[i - 1] : 3, co),
-    );
-    const featDim = enc.channels[enc.channels.length - 1];
+    this.convs =
+      enc.kind === 'tiny-cnn'
+        ? enc.channels.map((co, i) => new Conv2d(ps, `encoder.conv.${i}`, i ? enc.channels[i - 1] : 3, co))
+        : [];
+    this.inception = enc.kind === 'inception-v3' ? new InceptionV3(ps, 'encoder.', enc) : null;
+    const featDim = this.inception ? this.inception.channels : this.convs[this.convs.length - 1].outChannels;
     this.init = new Dense(ps, 'encoder.init_state', featDim, config.hidden, 'tanh');
     this.embed = new Embedding(ps, 'decoder.embed', config.vocabSize, config.embedDim);
     this.cells = Array.from(
@@ -167,6 +175,7 @@ export class CnnLstm implements Decoder {
   /** images [N, S, S, 3] → pooled features [N, C]. */
   features(images: tf.Tensor4D, inputGrad = false): tf.Tensor2D {
     this.checkImages(images);
+    if (this.inception) return tf.mean(this.inception.apply(images), [1, 2]) as tf.Tensor2D; // [N, 2048·width]
     let x = images; // [N, S, S, 3]
     this.convs.forEach((conv, i) => {
       x = tf.maxPool(conv.apply(x, i > 0 || inputGrad), 2, 2, 'valid'); // [N, S/2^(i+1), ·, C_i]
@@ -242,6 +251,24 @@ export class CnnLstm implements Decoder {
    * Weights + config (+ the caller's vocabulary JSON, stored as is) as safetensors bytes; F16 halves
    * the file for sharing (training should resume from F32).
    */
+  /**
+   * Loads ImageNet weights of the Inception v3 encoder (preset 'full') from a safetensors file in
+   * torchvision naming (timm `inception_v3.tv_in1k`); throws with every missing, unexpected and
+   * mis-shaped tensor.
+   */
+  loadEncoderWeights(bytes: Uint8Array): { loaded: number; skipped: string[] } {
+    if (!this.inception)
+      throw new AppError(
+        'invalid_argument',
+        `Pretrained encoder weights need the inception-v3 encoder (preset 'full').`,
+      );
+    const file = readSafetensors(bytes);
+    const tensors = new Map(
+      file.names.map((n) => [n, { shape: file.info(n).shape, data: () => file.float32(n) }] as const),
+    );
+    return this.inception.loadTorchvision(tensors);
+  }
+
   async save(vocabulary?: string, opts: { dtype?: WriteDtype } = {}): Promise<Uint8Array> {
     return writeCheckpoint(await this.params.read(), this.config, vocabulary, opts.dtype);
   }

@@ -41,11 +41,13 @@ export class CnnLstmModel implements CaptionModel {
   get padId() {
     return this.inner.padId;
   }
+  /** The CNN (tiny) or Inception v3 (full); `encoder.init_state` maps pooled features to the LSTM and trains. */
   isEncoderParam(name: string): boolean {
-    return name.startsWith('encoder.conv.');
+    return name.startsWith('encoder.') && !name.startsWith('encoder.init_state.');
   }
-  isBuffer(): boolean {
-    return false;
+  /** Inception's BatchNorm running statistics are buffers, not trained. */
+  isBuffer(name: string): boolean {
+    return /\.bn\.running_(mean|var)$/.test(name);
   }
   features(images: tf.Tensor4D): tf.Tensor {
     return this.inner.features(images); // [N, C]

@@ -8,6 +8,7 @@ import { createCore } from '../services/index';
 import { registerApi } from './ipc';
 import { handleMedia, registerMediaScheme } from './media';
 import { createMainWindow } from './window';
+import { useUtilityProcesses } from './worker';
 
 const here = import.meta.dirname;
 const appRoot = join(here, '..', '..');
@@ -15,6 +16,7 @@ const appRoot = join(here, '..', '..');
 const electronBinding = join(appRoot, '.native', 'electron', 'better_sqlite3.node');
 
 registerMediaScheme();
+useUtilityProcesses();
 // Worker processes (forked per ML job) run on Electron's Node too and need the same build.
 if (existsSync(electronBinding)) process.env.CAPTION_STUDIO_SQLITE_BINDING = electronBinding;
 

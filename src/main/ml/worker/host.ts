@@ -29,16 +29,48 @@ export interface WorkerHandle {
   readonly exited: Promise<WorkerExit>;
 }
 
+/** A started worker process, whatever started it (child_process.fork, or Electron's utilityProcess). */
+export interface WorkerProcess {
+  readonly pid: number;
+  post(message: ToWorker): void;
+  onMessage(listener: (message: FromWorker) => void): void;
+  onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  kill(): void;
+}
+
+export type WorkerSpawner = (entry: string, execArgv: string[]) => WorkerProcess;
+
+/** The CLI's and the server's way: a Node child process with an IPC channel. */
+export const forkSpawner: WorkerSpawner = (entry, execArgv) => {
+  const child: ChildProcess = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    get pid() {
+      return child.pid ?? -1;
+    },
+    post: (m) => {
+      if (child.connected) child.send(m);
+    },
+    onMessage: (l) => child.on('message', l),
+    onExit: (l) => child.on('exit', l),
+    kill: () => child.kill('SIGKILL'),
+  };
+};
+
+let spawner: WorkerSpawner = forkSpawner;
+
+/** The Electron app installs a utilityProcess spawner at start-up; everything else keeps fork. */
+export function setWorkerSpawner(s: WorkerSpawner): void {
+  spawner = s;
+}
+
 /** Starts a worker process for one job; `onMessage` sees every message in order. */
 export function startWorker(job: Job, onMessage: (m: FromWorker) => void = () => {}): WorkerHandle {
   const { entry, execArgv } = workerEntry();
-  const child: ChildProcess = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const send = sequencer<ToWorker>((m) => {
-    if (child.connected) child.send(m);
-  });
+  const child = spawner(entry, execArgv);
+  const send = sequencer<ToWorker>((m) => child.post(m));
   let final: WorkerExit['final'] = null;
   let lastSeq = 0;
-  child.on('message', (m: FromWorker) => {
+  child.onMessage((m) => {
     if (m.seq !== lastSeq + 1) process.emitWarning(`worker message ${m.seq} after ${lastSeq}: one was lost`);
     lastSeq = m.seq;
     if (m.type === 'ready') send({ type: 'start', job });
@@ -46,12 +78,14 @@ export function startWorker(job: Job, onMessage: (m: FromWorker) => void = () =>
     onMessage(m);
   });
   const exited = new Promise<WorkerExit>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ final, code, signal })),
+    child.onExit((code, signal) => resolve({ final, code, signal })),
   );
   return {
-    pid: child.pid!,
+    get pid() {
+      return child.pid;
+    },
     cancel: () => send({ type: 'cancel' }),
-    kill: () => child.kill('SIGKILL'),
+    kill: () => child.kill(),
     exited,
   };
 }

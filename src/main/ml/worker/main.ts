@@ -1,7 +1,7 @@
 // The ML worker process: runs one job (a training run or a captioning request) and exits, because
 // the wasm heap never shrinks. Talks to its parent over the typed protocol and writes runs, metrics
 // and checkpoints through its own SQLite connection. Free of Electron: forked by the CLI and server
-// (child_process.fork) and, later, by the app (utilityProcess).
+// (child_process.fork) and by the app (Electron's utilityProcess); see channel.ts.
 import { dirname, join } from 'node:path';
 import { AppError, toErrorData } from '../../../shared/result';
 import type { GeneratedCaption, RunWarningInfo } from '../../../shared/types';
@@ -16,14 +16,11 @@ import { train, type TrainConfig } from '../train/index';
 import { libraryData, presetForSize } from './dataset';
 import { sequencer, type FromWorker, type Job, type ToWorker } from './protocol';
 import { RunsRepo } from './runs';
+import { parentChannel } from './channel';
 
+const channel = parentChannel();
 // Resolves once the message is handed to the channel, so the process can exit after its last one.
-const send = sequencer<FromWorker, Promise<void>>(
-  (m) =>
-    new Promise((resolve) =>
-      process.connected ? process.send!(m, undefined, {}, () => resolve()) : resolve(),
-    ),
-);
+const send = sequencer<FromWorker, Promise<void>>((m) => channel.send(m));
 const ctl = new AbortController();
 let parentGone = false;
 
@@ -206,12 +203,13 @@ async function run(job: Job): Promise<void> {
   }
 }
 
-process.on('message', (m: ToWorker) => {
+channel.onMessage((message) => {
+  const m = message as ToWorker;
   if (m.type === 'start') void run(m.job).finally(() => process.exit(0));
   else if (m.type === 'cancel') ctl.abort();
 });
 // The parent went away (the app quit): stop at the next step, save, and leave the run resumable.
-process.on('disconnect', () => {
+channel.onParentGone(() => {
   parentGone = true;
   ctl.abort();
 });

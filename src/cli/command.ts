@@ -20,3 +20,14 @@ export function parse<O extends Options>(argv: string[], options: O, allowPositi
     throw new UsageError((e as Error).message);
   }
 }
+
+/** A whole-number option: the default when absent (required when there is none), else a UsageError. */
+export function intOption(name: string, v: string | undefined, dflt?: number, min = 0): number {
+  if (v === undefined) {
+    if (dflt === undefined) throw new UsageError(`--${name} is required.`);
+    return dflt;
+  }
+  if (!/^\d+$/.test(v) || Number(v) < min)
+    throw new UsageError(`--${name} takes a whole number${min ? ` ≥ ${min}` : ''} (got '${v}').`);
+  return Number(v);
+}

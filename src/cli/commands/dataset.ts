@@ -1,18 +1,11 @@
 // `caption-studio dataset shapes`: renders the synthetic shapes dataset into the library (the
 // demo's and the tests' default data: seeded scenes, five true captions each, ground truth).
 import type { Command } from '../command';
-import { parse, UsageError } from '../command';
+import { intOption, parse, UsageError } from '../command';
 import { dbOption, openCore, progressBar } from '../common';
 import { printReport } from './import';
 
-function int(name: string, v: string | undefined, dflt?: number): number {
-  if (v === undefined) {
-    if (dflt === undefined) throw new UsageError(`--${name} is required.`);
-    return dflt;
-  }
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} takes a whole number (got '${v}').`);
-  return Number(v);
-}
+const int = intOption;
 
 export const dataset: Command = {
   name: 'dataset',

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from '../command';
-import { parse, UsageError } from '../command';
+import { intOption, parse } from '../command';
 import { openCore, progressBar } from '../common';
 import { renderHeatmapPng } from '../../main/images/heatmap';
 import { studyConfig } from './study';
@@ -28,12 +28,7 @@ export const demo: Command = {
       },
       false,
     );
-    const num = (name: string, v: string | undefined, dflt: number) => {
-      if (v === undefined) return dflt;
-      if (!/^\d+$/.test(v) || Number(v) < 1)
-        throw new UsageError(`--${name} takes a whole number ≥ 1 (got '${v}').`);
-      return Number(v);
-    };
+    const num = (name: string, v: string | undefined, dflt: number) => intOption(name, v, dflt, 1);
     const count = num('count', values.count, values.quick ? 120 : 600);
     const epochs = num('epochs', values.epochs, values.quick ? 1 : 5);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Command } from '../command';
-import { parse, UsageError } from '../command';
+import { intOption, parse, UsageError } from '../command';
 import { dbOption, openCore } from '../common';
 import { ScenesRepo } from '../../main/datasets/shapes/scenes-repo';
 import { accuracy, parseCaption, scoreCaption, sumScores } from '../../main/datasets/shapes/scorer';
@@ -198,11 +198,7 @@ export const studyCmd: Command = {
       epochs: { type: 'string' },
     });
     if (positionals.length) throw new UsageError(`Unexpected argument '${positionals[0]}'.`);
-    const int = (name: string, v: string | undefined, d: number) => {
-      if (v === undefined) return d;
-      if (!/^\d+$/.test(v)) throw new UsageError(`--${name} takes a whole number (got '${v}').`);
-      return Number(v);
-    };
+    const int = intOption;
     const o: StudyOptions = {
       count: int('count', values.count, 800),
       dataSeed: int('data-seed', values['data-seed'], 7),

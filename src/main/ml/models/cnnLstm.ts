@@ -10,15 +10,12 @@ import { maskedCrossEntropy } from '../nn/ops';
 import { gatherState, type Decoder, type DecoderState, type StepOutput } from '../decode/types';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { readSafetensors, type WriteDtype } from '../weights/safetensors';
-import { InceptionV3, resolveInceptionConfig, type InceptionConfig } from './inceptionV3';
+import { InceptionV3 } from './inceptionV3';
+import { checkDecoderFields, fixer, resolveEncoder, type EncoderConfig } from './fields';
 
 export const MODEL_ID = 'cnn-lstm';
 
-export type EncoderConfig =
-  /** conv3×3+ReLU+maxpool2 per entry of `channels`, 'same' padding; 64 px → 8×8 after three. */
-  | { kind: 'tiny-cnn'; imageSize: number; channels: readonly number[] }
-  /** Inception v3 (torchvision layout) up to Mixed_7c, average-pooled: 299 px → 2048-d at width 1. */
-  | ({ kind: 'inception-v3' } & InceptionConfig);
+export type { EncoderConfig };
 
 export interface CnnLstmConfig {
   model: typeof MODEL_ID;
@@ -64,8 +61,7 @@ const PRESETS = {
   },
 } as const;
 
-const fix = (field: string, msg: string) =>
-  new AppError('invalid_argument', `cnn-lstm config: ${field} ${msg}`);
+const fix = fixer(MODEL_ID);
 
 /** Defaults of the preset, then the caller's fields; checked and frozen. */
 export function resolveConfig(partial: CnnLstmPartial): Readonly<CnnLstmConfig> {
@@ -85,34 +81,8 @@ export function resolveConfig(partial: CnnLstmPartial): Readonly<CnnLstmConfig> 
   };
   if (partial.model !== undefined && partial.model !== MODEL_ID)
     throw fix('model', `is ${JSON.stringify(partial.model)}; this is the ${MODEL_ID} model.`);
-  const posInt = (k: 'embedDim' | 'hidden' | 'layers' | 'vocabSize' | 'maxLength') => {
-    if (!Number.isSafeInteger(c[k]) || c[k] < 1) throw fix(k, `must be a positive integer, got ${c[k]}.`);
-  };
-  (['embedDim', 'hidden', 'layers', 'vocabSize', 'maxLength'] as const).forEach(posInt);
-  if (!Number.isSafeInteger(c.seed)) throw fix('seed', `must be an integer, got ${c.seed}.`);
-  for (const k of ['padId', 'bosId', 'eosId'] as const)
-    if (!Number.isSafeInteger(c[k]) || c[k] < 0 || c[k] >= c.vocabSize)
-      throw fix(k, `${c[k]} is not an id of the ${c.vocabSize}-word vocabulary.`);
-  if (new Set([c.padId, c.bosId, c.eosId]).size !== 3)
-    throw fix('padId/bosId/eosId', `must be three different ids, got ${c.padId}/${c.bosId}/${c.eosId}.`);
-  if (c.maxLength < 2) throw fix('maxLength', 'must leave room for bos and eos (at least 2).');
-  const e = c.encoder;
-  if (e.kind === 'tiny-cnn') {
-    const down = 2 ** e.channels.length;
-    if (e.channels.length < 1 || !e.channels.every((n) => Number.isSafeInteger(n) && n > 0))
-      throw fix('encoder.channels', 'must be a non-empty list of positive integers.');
-    if (!Number.isSafeInteger(e.imageSize) || e.imageSize % down !== 0)
-      throw fix(
-        'encoder.imageSize',
-        `must be a multiple of ${down} (one 2× pool per conv), got ${e.imageSize}.`,
-      );
-  } else if (e.kind !== 'inception-v3') throw fix('encoder.kind', `must be 'tiny-cnn' or 'inception-v3'.`);
-  const frozenEncoder = Object.freeze(
-    e.kind === 'tiny-cnn'
-      ? { ...e, channels: Object.freeze([...e.channels]) }
-      : { kind: 'inception-v3' as const, ...resolveInceptionConfig(e) },
-  );
-  return Object.freeze({ ...c, encoder: frozenEncoder });
+  checkDecoderFields(c, fix);
+  return Object.freeze({ ...c, encoder: resolveEncoder(c.encoder, fix) });
 }
 
 export class CnnLstm implements Decoder {

@@ -15,15 +15,12 @@ import type { CaptionModel, LossOptions, LossOutput } from '../train/model';
 import { stepwiseLoss } from '../train/stepwise';
 import { readSafetensors } from '../weights/safetensors';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
-import { InceptionV3, resolveInceptionConfig, type InceptionConfig } from './inceptionV3';
+import { InceptionV3 } from './inceptionV3';
+import { checkDecoderFields, fixer, resolveEncoder, type EncoderConfig } from './fields';
 
 export const ATTN_MODEL_ID = 'cnn-lstm-attn';
 
-export type AttnEncoderConfig =
-  /** conv3×3+ReLU+maxpool2 per channel entry; 64 px → an 8×8 map after three. */
-  | { kind: 'tiny-cnn'; imageSize: number; channels: readonly number[] }
-  /** Inception v3 (torchvision layout) up to Mixed_7c: 299 px → an 8×8×2048 map at width 1. */
-  | ({ kind: 'inception-v3' } & InceptionConfig);
+export type AttnEncoderConfig = EncoderConfig;
 
 export interface AttnConfig {
   model: typeof ATTN_MODEL_ID;
@@ -74,8 +71,7 @@ const PRESETS = {
   },
 } as const;
 
-const fix = (field: string, msg: string) =>
-  new AppError('invalid_argument', `${ATTN_MODEL_ID} config: ${field} ${msg}`);
+const fix = fixer(ATTN_MODEL_ID);
 
 /** Preset defaults, then the caller's fields; checked and frozen. */
 export function resolveAttnConfig(partial: AttnPartial): Readonly<AttnConfig> {
@@ -96,33 +92,12 @@ export function resolveAttnConfig(partial: AttnPartial): Readonly<AttnConfig> {
     seed: 1,
     ...partial,
   };
-  for (const k of ['embedDim', 'hidden', 'layers', 'attnDim', 'vocabSize', 'maxLength'] as const)
-    if (!Number.isSafeInteger(c[k]) || c[k] < 1) throw fix(k, `must be a positive integer, got ${c[k]}.`);
-  if (!Number.isSafeInteger(c.seed)) throw fix('seed', `must be an integer, got ${c.seed}.`);
+  checkDecoderFields(c, fix);
+  if (!Number.isSafeInteger(c.attnDim) || c.attnDim < 1)
+    throw fix('attnDim', `must be a positive integer, got ${c.attnDim}.`);
   if (!(c.dropout >= 0 && c.dropout < 1)) throw fix('dropout', `must be in [0, 1), got ${c.dropout}.`);
   if (!(c.alphaC >= 0)) throw fix('alphaC', `must be ≥ 0, got ${c.alphaC}.`);
-  for (const k of ['padId', 'bosId', 'eosId'] as const)
-    if (!Number.isSafeInteger(c[k]) || c[k] < 0 || c[k] >= c.vocabSize)
-      throw fix(k, `${c[k]} is not an id of the ${c.vocabSize}-word vocabulary.`);
-  if (new Set([c.padId, c.bosId, c.eosId]).size !== 3)
-    throw fix('padId/bosId/eosId', `must be three different ids, got ${c.padId}/${c.bosId}/${c.eosId}.`);
-  if (c.maxLength < 2) throw fix('maxLength', 'must leave room for bos and eos (at least 2).');
-  const e = c.encoder;
-  let encoder: AttnEncoderConfig;
-  if (e.kind === 'tiny-cnn') {
-    const down = 2 ** e.channels.length;
-    if (e.channels.length < 1 || !e.channels.every((n) => Number.isSafeInteger(n) && n > 0))
-      throw fix('encoder.channels', 'must be a non-empty list of positive integers.');
-    if (!Number.isSafeInteger(e.imageSize) || e.imageSize % down !== 0)
-      throw fix(
-        'encoder.imageSize',
-        `must be a multiple of ${down} (one 2× pool per conv), got ${e.imageSize}.`,
-      );
-    encoder = Object.freeze({ ...e, channels: Object.freeze([...e.channels]) });
-  } else if (e.kind === 'inception-v3') {
-    encoder = Object.freeze({ kind: 'inception-v3' as const, ...resolveInceptionConfig(e) });
-  } else throw fix('encoder.kind', `must be 'tiny-cnn' or 'inception-v3'.`);
-  return Object.freeze({ ...c, encoder });
+  return Object.freeze({ ...c, encoder: resolveEncoder(c.encoder, fix) });
 }
 
 /** The encoder of either kind: images [N, S, S, 3] → feature map [N, h, w, C]. */

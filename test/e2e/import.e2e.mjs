@@ -19,12 +19,28 @@ export async function setup() {
   writeFileSync(join(folder, 'boat.png'), await png(10, 30, 200));
   writeFileSync(join(folder, 'broken.jpg'), 'this is not a photo');
   const dropPng = (await png(20, 200, 20)).toString('base64');
-  return {
-    ...server,
-    folder,
-    dropPng,
-    stop: async () => (await server.stop(), rmSync(folder, { recursive: true, force: true })),
+  // A Karpathy split file beside its images, in a folder of its own.
+  const kfolder = mkdtempSync(join(tmpdir(), 'cs-e2e-karpathy-'));
+  writeFileSync(join(kfolder, 'k1.png'), await png(200, 200, 40));
+  writeFileSync(join(kfolder, 'k2.png'), await png(90, 20, 160));
+  const sentence = (raw, i) => ({ raw, tokens: raw.split(' '), sentid: i });
+  const karpathy = {
+    dataset: 'mine',
+    images: [
+      {
+        filename: 'k1.png',
+        split: 'train',
+        sentences: [sentence('a yellow tile .', 0), sentence('a bright square .', 1)],
+      },
+      { filename: 'k2.png', split: 'test', sentences: [sentence('a violet tile .', 2)] },
+    ],
   };
+  writeFileSync(join(kfolder, 'dataset_mine.json'), JSON.stringify(karpathy));
+  const stop = async () => {
+    await server.stop();
+    for (const d of [folder, kfolder]) rmSync(d, { recursive: true, force: true });
+  };
+  return { ...server, folder, kfolder, dropPng, stop };
 }
 export const teardown = (suite) => suite.stop();
 
@@ -83,6 +99,23 @@ export const tests = [
       );
       await page.getByLabel('Import report').getByRole('button', { name: 'Close' }).click();
       await page.getByText(`${before + 1} images`).waitFor();
+    },
+  },
+  {
+    name: 'import a Karpathy split file from the dialog, keeping its splits',
+    async run({ page, suite }) {
+      await page.goto(suite.url);
+      await page.getByText(/\d+ images/).waitFor();
+      await page.getByRole('button', { name: 'Import…' }).click();
+      await page.getByLabel('Format').selectOption('karpathy');
+      await page.getByLabel('File to import').fill(join(suite.kfolder, 'dataset_mine.json'));
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const text = (await page.getByTestId('import-summary').textContent()).replace(/\s+/g, ' ');
+      assert(/2 added/.test(text) && /3 captions added/.test(text), `summary: ${text}`);
+      await page.getByLabel('Import report').getByRole('button', { name: 'Close' }).click();
+      await page.getByLabel('Split').selectOption('test');
+      await page.getByLabel('Search captions').fill('violet');
+      await page.getByText('1 images').waitFor();
     },
   },
 ];

@@ -1,6 +1,6 @@
 // Importing from the UI over serve mode: a folder with one broken file shows the report (what was
 // added, what failed and why); photos dropped on the window are uploaded and imported.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -116,6 +116,33 @@ export const tests = [
       await page.getByLabel('Split').selectOption('test');
       await page.getByLabel('Search captions').fill('violet');
       await page.getByText('1 images').waitFor();
+    },
+  },
+  {
+    name: 'export the approved captions as a Karpathy file from the dialog',
+    async run({ page, suite }) {
+      await page.goto(suite.url);
+      await page.getByText(/\d+ images/).waitFor();
+      await page.getByRole('button', { name: 'Export…' }).click();
+      await page.getByLabel('Export format').selectOption('karpathy');
+      const out = join(suite.kfolder, 'export');
+      await page.getByLabel('Output folder').fill(out);
+      await page.getByRole('button', { name: 'Export', exact: true }).click();
+      const text = (await page.getByTestId('export-summary').textContent()).replace(/\s+/g, ' ');
+      assert(/\d+ images and \d+ captions written/.test(text), `summary: ${text}`);
+      const json = JSON.parse(
+        readFileSync(
+          join(
+            out,
+            readdirSync(out).find((f) => f.endsWith('.json')),
+          ),
+          'utf8',
+        ),
+      );
+      assert(
+        json.images.some((i) => i.sentences.some((x) => x.raw === 'a violet tile .')),
+        'the imported caption is exported',
+      );
     },
   },
 ];

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/main/services/index';
+import { openStore } from '../../src/main/db/index';
 import type { ArgsOf, Method, ResultOf } from '../../src/shared/api';
 import { tempDir } from '../helpers/tmp';
 
@@ -165,6 +166,20 @@ describe('captions', () => {
     expect(await call('library.remove', { imageIds: [img] })).toEqual({ removed: 1 });
     expect(seen).toEqual([{ imageIds: [img] }]);
     expect((await core.dispatch('library.get', { imageId: img })).ok).toBe(false);
+  });
+});
+
+describe('filtered lists', () => {
+  it('never serve stale matches: a write on this or another connection shows at once', async () => {
+    const img = seedImage('fresh');
+    expect((await call('library.list', { search: 'otter' })).total).toBe(0);
+    await call('captions.add', { imageId: img, text: 'an otter' });
+    expect((await call('library.list', { search: 'otter' })).total).toBe(1);
+    const other = openStore(core.store.path);
+    const img2 = other.images.upsert({ hash: 'other', path: '/o.jpg', width: 1, height: 1 }).image.id;
+    other.captions.add({ imageId: img2, text: 'two otters' }, null);
+    other.close();
+    expect((await call('library.list', { search: 'otter' })).items.map((i) => i.id)).toEqual([img, img2]);
   });
 });
 

@@ -34,6 +34,12 @@ export class ImagesRepo {
       setSplit: db.prepare<[string | null, number], void>('UPDATE images SET split = ? WHERE id = ?'),
       remove: db.prepare<[number], void>('DELETE FROM images WHERE id = ?'),
       count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM images'),
+      page: db.prepare<[number, number], ImageRow>('SELECT * FROM images ORDER BY id LIMIT ? OFFSET ?'),
+      byIds: db.prepare<[string], ImageRow>(
+        'SELECT * FROM images WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id',
+      ),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
+      totalChanges: db.prepare('SELECT total_changes()').pluck(),
       splits: db.prepare<[], { id: number; hash: string; split: Split | null }>(
         'SELECT id, hash, split FROM images ORDER BY id',
       ),
@@ -84,6 +90,13 @@ export class ImagesRepo {
   }
 
   private readonly cache = new Map<string, Statement>();
+  /** Ids matching recent filtered queries, with the database version they were read at. */
+  private readonly matches = new Map<string, { version: string; ids: number[] }>();
+
+  /** Changes when this connection or any other commits (data_version counts the others'). */
+  private version(): string {
+    return `${this.s.dataVersion.get()}:${this.s.totalChanges.get()}`;
+  }
   /** A statement per distinct filter combination, prepared once. */
   private stmt(sql: string): Statement {
     let st = this.cache.get(sql);
@@ -137,14 +150,24 @@ export class ImagesRepo {
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
     const offset = Math.max(q.offset ?? 0, 0);
     // The WHERE clause is assembled only from the fixed fragments above; every value is bound.
-    const total = (this.stmt(`SELECT count(*) AS n FROM images i ${clause}`).get(params) as { n: number }).n;
-    const rows = this.stmt(
-      `SELECT i.* FROM images i ${clause} ORDER BY i.id LIMIT @limit OFFSET @offset`,
-    ).all({
-      ...params,
-      limit,
-      offset,
-    }) as ImageRow[];
-    return { ids: rows.map((r) => r.id), total, images: rows.map(toImage) };
+    // Without filters, count and page straight from the table; with filters, the matching ids are
+    // computed once and kept until the database changes, so scrolling a search pages from memory.
+    if (!clause) {
+      const rows = this.s.page.all(limit, offset);
+      return { ids: rows.map((r) => r.id), total: this.count(), images: rows.map(toImage) };
+    }
+    const sql = `SELECT i.id FROM images i ${clause} ORDER BY i.id`;
+    const key = `${sql}\n${JSON.stringify(params)}`;
+    const version = this.version();
+    let hit = this.matches.get(key);
+    if (!hit || hit.version !== version) {
+      hit = { version, ids: this.stmt(sql).pluck().all(params) as number[] };
+      this.matches.delete(key);
+      this.matches.set(key, hit);
+      if (this.matches.size > 16) this.matches.delete(this.matches.keys().next().value!);
+    }
+    const pageIds = hit.ids.slice(offset, offset + limit);
+    const rows = this.s.byIds.all(JSON.stringify(pageIds));
+    return { ids: pageIds, total: hit.ids.length, images: rows.map(toImage) };
   }
 }

@@ -1,6 +1,6 @@
 // Serves the built renderer's files, refusing any path that leaves its folder.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 
@@ -39,6 +39,8 @@ export function safeJoin(root: string, urlPath: string): string | null {
   return full === base || full.startsWith(base + sep) ? full : null;
 }
 
+const SMALL = 256 * 1024;
+
 export async function sendFile(
   res: ServerResponse,
   path: string,
@@ -48,9 +50,12 @@ export async function sendFile(
     const st = await stat(path);
     if (!st.isFile()) return false;
     res.writeHead(200, { 'content-type': contentType(path), 'content-length': String(st.size), ...headers });
-    await new Promise<void>((done, fail) => {
-      createReadStream(path).on('error', fail).on('end', done).pipe(res);
-    });
+    // Small files (thumbnails, the app's assets) in one write; large ones (photos) streamed.
+    if (st.size <= SMALL) res.end(await readFile(path));
+    else
+      await new Promise<void>((done, fail) => {
+        createReadStream(path).on('error', fail).on('end', done).pipe(res);
+      });
     return true;
   } catch {
     return false;

@@ -11,32 +11,14 @@ import { gatherState, type Decoder, type DecoderState, type StepOutput } from '.
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { readSafetensors, type WriteDtype } from '../weights/safetensors';
 import { InceptionV3 } from './inceptionV3';
-import { checkDecoderFields, fixer, resolveEncoder, type EncoderConfig } from './fields';
+import { checkDecoderFields, fixer, resolveEncoder, type DecoderFields, type EncoderConfig } from './fields';
 
 export const MODEL_ID = 'cnn-lstm';
 
 export type { EncoderConfig };
 
-export interface CnnLstmConfig {
+export interface CnnLstmConfig extends DecoderFields {
   model: typeof MODEL_ID;
-  preset: 'tiny' | 'full';
-  encoder: EncoderConfig;
-  /** Word embedding size (tiny: 128). */
-  embedDim: number;
-  /** LSTM hidden size; also the size of the image embedding that initialises h and c (tiny: 256). */
-  hidden: number;
-  /** Stacked LSTM layers (tiny: 2). */
-  layers: number;
-  /** Words in the vocabulary, specials included. Required: it comes from the caller's vocabulary. */
-  vocabSize: number;
-  /** Special ids: <pad>=0 <bos>=1 <eos>=2 (<unk>=3) as in BENCH_CONFIG's vocabulary. */
-  padId: number;
-  bosId: number;
-  eosId: number;
-  /** Longest caption in tokens, bos and eos included (BENCH_CONFIG: 16). */
-  maxLength: number;
-  /** Seed of the weight initialisers. */
-  seed: number;
 }
 
 export type CnnLstmPartial = Partial<Omit<CnnLstmConfig, 'encoder'>> & {

@@ -16,35 +16,20 @@ import { stepwiseLoss } from '../train/stepwise';
 import { readSafetensors } from '../weights/safetensors';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { InceptionV3 } from './inceptionV3';
-import { checkDecoderFields, fixer, resolveEncoder, type EncoderConfig } from './fields';
+import { checkDecoderFields, fixer, resolveEncoder, type DecoderFields, type EncoderConfig } from './fields';
 
 export const ATTN_MODEL_ID = 'cnn-lstm-attn';
 
 export type AttnEncoderConfig = EncoderConfig;
 
-export interface AttnConfig {
+export interface AttnConfig extends DecoderFields {
   model: typeof ATTN_MODEL_ID;
-  preset: 'tiny' | 'full';
-  encoder: AttnEncoderConfig;
-  /** Word embedding size (tiny 128; the study's full size 512, as sgrvinod's tutorial). */
-  embedDim: number;
-  /** LSTM hidden size (tiny 256; full 512). */
-  hidden: number;
-  /** Stacked LSTM layers (BENCH_CONFIG model B: 2). */
-  layers: number;
   /** Attention MLP size (tiny 128; full 512). */
   attnDim: number;
   /** Dropout on [h; context] before the output layer while training (sgrvinod: 0.5). */
   dropout: number;
   /** λ of the doubly stochastic regulariser (sgrvinod's alpha_c = 1). */
   alphaC: number;
-  vocabSize: number;
-  padId: number;
-  bosId: number;
-  eosId: number;
-  /** Longest caption in tokens, bos and eos included (BENCH_CONFIG: 16). */
-  maxLength: number;
-  seed: number;
 }
 
 export type AttnPartial = Partial<Omit<AttnConfig, 'encoder'>> & {

@@ -9,15 +9,25 @@ export type EncoderConfig =
   /** Inception v3 (torchvision layout) up to Mixed_7c: 299 px → an 8×8×2048 map at width 1. */
   | ({ kind: 'inception-v3' } & InceptionConfig);
 
+/** The fields every CNN + LSTM captioner's config has (sizes of the tiny / full presets in each model). */
 export interface DecoderFields {
+  preset: 'tiny' | 'full';
+  encoder: EncoderConfig;
+  /** Word embedding size (tiny 128; full 512). */
   embedDim: number;
+  /** LSTM hidden size; also the size of the image embedding that initialises h and c (tiny 256; full 512). */
   hidden: number;
+  /** Stacked LSTM layers (BENCH_CONFIG: 2). */
   layers: number;
+  /** Words in the vocabulary, specials included. Required: it comes from the caller's vocabulary. */
   vocabSize: number;
+  /** Special ids: <pad>=0 <bos>=1 <eos>=2 (<unk>=3) as in BENCH_CONFIG's vocabulary. */
   padId: number;
   bosId: number;
   eosId: number;
+  /** Longest caption in tokens, bos and eos included (BENCH_CONFIG: 16). */
   maxLength: number;
+  /** Seed of the weight initialisers. */
   seed: number;
 }
 

@@ -1,6 +1,7 @@
 // Model checkpoints as safetensors: the weights by dotted name, and in `__metadata__` the format tag,
 // the model id, the resolved config JSON and the caller's vocabulary JSON (opaque to the model).
 import { AppError } from '../../../shared/result';
+import type { ParamStore } from '../nn/module';
 import { readSafetensors, writeSafetensors, type WriteDtype } from '../weights/safetensors';
 
 export const CHECKPOINT_FORMAT = 'caption-studio/1';
@@ -47,4 +48,18 @@ export function readCheckpoint(
   for (const name of file.names)
     weights.set(name, { shape: file.info(name).shape, data: file.float32(name) });
   return { config, vocabulary: m.vocabulary ?? null, weights };
+}
+
+/** Loads checkpoint weights into a freshly built model, disposing it if they do not fit. */
+export function withWeights<M extends { params: ParamStore; dispose(): void }>(
+  model: M,
+  weights: Parameters<ParamStore['load']>[0],
+): M {
+  try {
+    model.params.load(weights);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
 }

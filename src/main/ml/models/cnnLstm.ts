@@ -8,9 +8,9 @@ import { LstmCell } from '../nn/lstm';
 import { ParamStore } from '../nn/module';
 import { maskedCrossEntropy } from '../nn/ops';
 import { gatherState, type Decoder, type DecoderState, type StepOutput } from '../decode/types';
-import { readCheckpoint, writeCheckpoint } from './checkpoint';
-import { readSafetensors, type WriteDtype } from '../weights/safetensors';
-import { InceptionV3 } from './inceptionV3';
+import { readCheckpoint, withWeights, writeCheckpoint } from './checkpoint';
+import type { WriteDtype } from '../weights/safetensors';
+import { InceptionV3, loadInceptionWeights } from './inceptionV3';
 import { checkDecoderFields, fixer, resolveEncoder, type DecoderFields, type EncoderConfig } from './fields';
 
 export const MODEL_ID = 'cnn-lstm';
@@ -209,16 +209,7 @@ export class CnnLstm implements Decoder {
    * mis-shaped tensor.
    */
   loadEncoderWeights(bytes: Uint8Array): { loaded: number; skipped: string[] } {
-    if (!this.inception)
-      throw new AppError(
-        'invalid_argument',
-        `Pretrained encoder weights need the inception-v3 encoder (preset 'full').`,
-      );
-    const file = readSafetensors(bytes);
-    const tensors = new Map(
-      file.names.map((n) => [n, { shape: file.info(n).shape, data: () => file.float32(n) }] as const),
-    );
-    return this.inception.loadTorchvision(tensors);
+    return loadInceptionWeights(this.inception, bytes);
   }
 
   async save(vocabulary?: string, opts: { dtype?: WriteDtype } = {}): Promise<Uint8Array> {
@@ -228,13 +219,7 @@ export class CnnLstm implements Decoder {
   /** Rebuilds the model saved by `save`; the config comes from the file. */
   static load(bytes: Uint8Array): { model: CnnLstm; vocabulary: string | null } {
     const ck = readCheckpoint(bytes, MODEL_ID);
-    const model = new CnnLstm(resolveConfig(ck.config as unknown as CnnLstmPartial));
-    try {
-      model.params.load(ck.weights);
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
+    const model = withWeights(new CnnLstm(resolveConfig(ck.config as unknown as CnnLstmPartial)), ck.weights);
     return { model, vocabulary: ck.vocabulary };
   }
 

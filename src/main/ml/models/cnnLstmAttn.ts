@@ -13,9 +13,8 @@ import { LstmCell } from '../nn/lstm';
 import { ParamStore } from '../nn/module';
 import type { CaptionModel, LossOptions, LossOutput } from '../train/model';
 import { stepwiseLoss } from '../train/stepwise';
-import { readSafetensors } from '../weights/safetensors';
-import { readCheckpoint, writeCheckpoint } from './checkpoint';
-import { InceptionV3 } from './inceptionV3';
+import { readCheckpoint, withWeights, writeCheckpoint } from './checkpoint';
+import { InceptionV3, loadInceptionWeights } from './inceptionV3';
 import { checkDecoderFields, fixer, resolveEncoder, type DecoderFields, type EncoderConfig } from './fields';
 
 export const ATTN_MODEL_ID = 'cnn-lstm-attn';
@@ -253,16 +252,7 @@ export class CnnLstmAttn implements CaptionModel {
    * (timm `inception_v3.tv_in1k`); throws with every missing, unexpected and mis-shaped tensor.
    */
   loadEncoderWeights(bytes: Uint8Array): { loaded: number; skipped: string[] } {
-    if (!(this.encoder instanceof InceptionV3))
-      throw new AppError(
-        'invalid_argument',
-        `Pretrained encoder weights need the inception-v3 encoder (preset 'full').`,
-      );
-    const file = readSafetensors(bytes);
-    const tensors = new Map(
-      file.names.map((n) => [n, { shape: file.info(n).shape, data: () => file.float32(n) }] as const),
-    );
-    return this.encoder.loadTorchvision(tensors);
+    return loadInceptionWeights(this.encoder instanceof InceptionV3 ? this.encoder : null, bytes);
   }
 
   async save(vocabulary?: string): Promise<Uint8Array> {
@@ -272,13 +262,10 @@ export class CnnLstmAttn implements CaptionModel {
   /** Rebuilds the model saved by `save`; the config comes from the file. */
   static load(bytes: Uint8Array): { model: CnnLstmAttn; vocabulary: string | null } {
     const ck = readCheckpoint(bytes, ATTN_MODEL_ID);
-    const model = new CnnLstmAttn(resolveAttnConfig(ck.config as unknown as AttnPartial));
-    try {
-      model.params.load(ck.weights);
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
+    const model = withWeights(
+      new CnnLstmAttn(resolveAttnConfig(ck.config as unknown as AttnPartial)),
+      ck.weights,
+    );
     return { model, vocabulary: ck.vocabulary };
   }
 

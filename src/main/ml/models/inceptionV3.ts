@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../shared/result';
 import type { ParamStore } from '../nn/module';
 import { matMul2d } from '../nn/ops';
+import { readSafetensors } from '../weights/safetensors';
 
 export interface InceptionConfig {
   /** Square input side; torchvision's minimum is 75, the pretrained weights expect 299. */
@@ -361,3 +362,24 @@ export class InceptionV3 {
 }
 
 const seq = (blocks: BasicConv2d[], x: tf.Tensor4D): tf.Tensor4D => blocks.reduce((y, b) => b.apply(y), x);
+
+/**
+ * Loads ImageNet weights into an encoder of a model (preset 'full') from safetensors bytes in
+ * torchvision naming (timm `inception_v3.tv_in1k`); throws with every missing, unexpected and
+ * mis-shaped tensor, and when the model's encoder is not Inception v3.
+ */
+export function loadInceptionWeights(
+  encoder: InceptionV3 | null,
+  bytes: Uint8Array,
+): { loaded: number; skipped: string[] } {
+  if (!encoder)
+    throw new AppError(
+      'invalid_argument',
+      `Pretrained encoder weights need the inception-v3 encoder (preset 'full').`,
+    );
+  const file = readSafetensors(bytes);
+  const tensors = new Map(
+    file.names.map((n) => [n, { shape: file.info(n).shape, data: () => file.float32(n) }] as const),
+  );
+  return encoder.loadTorchvision(tensors);
+}

@@ -4,7 +4,6 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { chromium } from 'playwright-core';
 import { createCore } from '../src/main/services/index';
 import { startServer } from '../src/main/server/server';
@@ -36,17 +35,15 @@ const bench: Bench = {
     const renderer = join(process.cwd(), 'out', 'renderer');
     if (!existsSync(join(renderer, 'index.html'))) throw new Error('run `npm run build` first');
     const dir = mkdtempSync(join(tmpdir(), 'cs-bench-ui-'));
-    const photo = join(dir, 'p.jpg');
-    await sharp({ create: { width: 256, height: 192, channels: 3, background: { r: 90, g: 120, b: 160 } } })
-      .jpeg()
-      .toFile(photo);
+    // Every image shares one real photo (its thumbnail decodes like a photo's, unlike a flat fill).
+    const photo = join(process.cwd(), 'test', 'fixtures', 'photos', 'coffee.jpg');
     const core = createCore({ dbPath: join(dir, 'lib.db') });
     const { images, captions } = core.store;
     let seed = 1;
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     core.store.db.transaction(() => {
       for (let i = 0; i < N; i++) {
-        const id = images.upsert({ hash: `h${i}`, path: photo, width: 256, height: 192 }).image.id;
+        const id = images.upsert({ hash: `h${i}`, path: photo, width: 600, height: 400 }).image.id;
         for (let k = 0; k < 2; k++) {
           const text = Array.from({ length: 8 }, () => WORDS[Math.floor(rnd() * WORDS.length)]).join(' ');
           captions.add({ imageId: id, text: i === N - 7 && k === 0 ? `${text} zeppelin` : text }, null);
@@ -114,27 +111,44 @@ const bench: Bench = {
       }
       searches.sort((a, b) => a - b);
 
-      // Scroll: 240 frames scrolling the grid by 120 px per frame; frame-to-frame times.
+      // Scroll: frame-to-frame times while the grid scrolls by a fixed step each frame.
       await page.getByLabel('Search captions').fill('');
       await page.waitForFunction(
         (n) => document.querySelector('[data-testid=count]')?.textContent === `${n} images`,
         N,
       );
-      const frames = await page.evaluate(async () => {
-        const vp = document.querySelector<HTMLElement>('[role=grid]')!;
-        const times: number[] = [];
-        let last = performance.now();
-        for (let i = 0; i < 240; i++) {
-          vp.scrollTop += 120;
-          await new Promise((r) => requestAnimationFrame(() => r(null)));
-          const now = performance.now();
-          times.push(now - last);
-          last = now;
-        }
-        return times;
-      });
-      frames.sort((a, b) => a - b);
-      const p95 = frames[Math.floor(frames.length * 0.95)];
+      // A fling (120 px a frame, 7,200 px/s: rows cross the screen in a tenth of a second, so the
+      // grid shows plates until it settles) and a slow scroll (30 px a frame) during which every
+      // row's thumbnails load as it comes in.
+      const scroll = (step: number, frames: number) =>
+        page.evaluate(
+          async ([step, frames]) => {
+            const vp = document.querySelector<HTMLElement>('[role=grid]')!;
+            const times: number[] = [];
+            let loaded = 0;
+            const listening = new AbortController();
+            vp.addEventListener(
+              'load',
+              (e) => void ((e.target as HTMLElement).tagName === 'IMG' && loaded++),
+              { capture: true, signal: listening.signal },
+            );
+            let last = performance.now();
+            for (let i = 0; i < frames; i++) {
+              vp.scrollTop += step;
+              await new Promise((r) => requestAnimationFrame(() => r(null)));
+              const now = performance.now();
+              times.push(now - last);
+              last = now;
+            }
+            listening.abort();
+            times.sort((a, b) => a - b);
+            return { p95: times[Math.floor(times.length * 0.95)], loaded };
+          },
+          [step, frames],
+        );
+      const fling = await scroll(120, 240);
+      const slow = await scroll(30, 240);
+      if (slow.loaded < 100) throw new Error(`only ${slow.loaded} thumbnails loaded during the slow scroll`);
       return [
         {
           name: `first paint of the library (${N} images, median of 3)`,
@@ -151,7 +165,13 @@ const bench: Bench = {
         { name: 'search latency (worst of 7)', value: searches.at(-1)!, unit: 'ms' },
         {
           name: 'scroll frame time p95 (240 frames, 120 px/frame)',
-          value: p95,
+          value: fling.p95,
+          unit: 'ms',
+          note: 'goal < 32 ms',
+        },
+        {
+          name: `scroll frame time p95 (240 frames, 30 px/frame, ${slow.loaded} thumbnails loaded)`,
+          value: slow.p95,
           unit: 'ms',
           note: 'goal < 32 ms',
         },

@@ -1,6 +1,7 @@
 // Library state: the query, the images loaded page by page as the grid scrolls (so 20,000 images
 // cost only what is on screen), the selection and the keyboard focus.
 /* eslint-disable svelte/prefer-svelte-reactivity -- pages are immutable snapshots held in $state.raw: each change builds a new Map and assigns it; inflight is bookkeeping that no view reads. */
+import { untrack } from 'svelte';
 import { SvelteSet } from 'svelte/reactivity';
 import type { ImageWithCaptions, ListQuery } from '../../../shared/types';
 import type { Client } from './client';
@@ -31,7 +32,9 @@ export class LibraryState {
     this.loading = true;
     this.inflight.clear();
     try {
-      const page = await this.client.call('library.list', { ...this.query, offset: 0, limit: PAGE });
+      // Untracked: an effect that calls load() must not rerun (and load again) on every query change.
+      const query = untrack(() => this.query);
+      const page = await this.client.call('library.list', { ...query, offset: 0, limit: PAGE });
       if (mine !== this.seq) return;
       this.pages = new Map([[0, page.items]]);
       this.total = page.total;
@@ -81,11 +84,13 @@ export class LibraryState {
   }
 
   private async fetchPage(p: number): Promise<void> {
-    if (this.inflight.has(p) || p * PAGE >= this.total) return;
+    // Untracked, as in load(): at() runs inside the grid's render effects.
+    const [query, total] = untrack(() => [this.query, this.total] as const);
+    if (this.inflight.has(p) || p * PAGE >= total) return;
     this.inflight.add(p);
     const mine = this.seq;
     try {
-      const page = await this.client.call('library.list', { ...this.query, offset: p * PAGE, limit: PAGE });
+      const page = await this.client.call('library.list', { ...query, offset: p * PAGE, limit: PAGE });
       if (mine !== this.seq) return;
       const next = new Map(this.pages);
       next.set(p, page.items);

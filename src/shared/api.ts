@@ -40,6 +40,8 @@ export interface ApiMethods {
 
   'library.list': { args: ListQuery; result: Page<ImageWithCaptions> };
   'library.get': { args: { imageId: number }; result: ImageWithCaptions };
+  /** Every image id the filters match (offset and limit ignored): "select all" over any list. */
+  'library.ids': { args: Omit<ListQuery, 'offset' | 'limit'>; result: { ids: number[] } };
   'library.remove': { args: { imageIds: number[] }; result: { removed: number } };
   /** Gives images without a split a seeded train/val/test split (all images with `overwrite`). */
   'library.assignSplits': { args: AssignSplitsArgs; result: SplitCounts };
@@ -110,6 +112,7 @@ export const METHODS = [
   'system.backend',
   'library.list',
   'library.get',
+  'library.ids',
   'library.remove',
   'library.assignSplits',
   'collections.list',

@@ -1,6 +1,6 @@
 // The virtualised grid over serve mode on 300 shapes images: a fling shows grey plates for the rows
 // it passes and loads the thumbnails of the rows it stops on; keyboard navigation keeps the focused
-// card on screen.
+// card on screen; Ctrl+A selects the whole list.
 import { assert } from './harness.mjs';
 import { startServe } from './serve.mjs';
 
@@ -89,6 +89,26 @@ export const tests = [
       await page.waitForFunction(() => document.querySelector('[role=grid]').scrollTop === 0);
       const first = await page.locator('.card.focused').getAttribute('data-image-id');
       assert(first !== null, 'Home focuses the first card');
+    },
+  },
+  {
+    name: 'Ctrl+A selects every image of the list, also the ones not loaded yet',
+    async run({ page, suite }) {
+      await page.goto(suite.url);
+      await page.getByText('300 images').waitFor();
+      await page.locator('[role=grid]').focus();
+      await page.keyboard.press('Control+a');
+      await page.getByText('300 selected').waitFor();
+      await page.getByRole('button', { name: 'Clear selection' }).click();
+      await page.getByLabel('Search captions').fill('circle');
+      await page.waitForFunction(
+        () => !/^300 /.test(document.querySelector('[data-testid=count]').textContent),
+      );
+      const count = Number((await page.getByTestId('count').textContent()).split(' ')[0]);
+      assert(count > 0 && count < 300, `some shapes have circles (${count})`);
+      await page.locator('[role=grid]').focus();
+      await page.keyboard.press('Control+a');
+      await page.getByText(`${count} selected`).waitFor();
     },
   },
 ];

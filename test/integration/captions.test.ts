@@ -183,6 +183,24 @@ describe('filtered lists', () => {
   });
 });
 
+describe('library.ids (select all)', () => {
+  it('gives every matching id beyond any page, for filtered and unfiltered lists, and refuses paging', async () => {
+    const ids = Array.from({ length: 1500 }, (_, i) => seedImage(`all${i}`));
+    for (const id of ids.slice(0, 1200))
+      core.store.captions.add({ imageId: id, text: `a red kite ${id}` }, null);
+    expect((await call('library.ids', {})).ids).toEqual(ids);
+    const red = await call('library.ids', { search: 'kite' });
+    expect(red.ids).toEqual(ids.slice(0, 1200)); // more than the largest page (1,000)
+    expect((await call('library.ids', { status: 'uncaptioned' })).ids).toEqual(ids.slice(1200));
+    expect((await call('library.ids', { search: '!!!' })).ids).toEqual([]);
+    // The ids are a copy: changing them does not change the cached matches behind library.list.
+    red.ids.length = 0;
+    expect((await call('library.list', { search: 'kite', limit: 1 })).total).toBe(1200);
+    const paged = await core.dispatch('library.ids', { limit: 5 } as never);
+    expect(!paged.ok && paged.error.code).toBe('invalid_argument');
+  });
+});
+
 describe('splits', () => {
   it('gives unsplit images a seeded split, keeps existing ones, and re-splits only when asked', async () => {
     const ids = Array.from({ length: 200 }, (_, i) => seedImage(`s${i}`));

@@ -35,6 +35,7 @@ export class ImagesRepo {
       remove: db.prepare<[number], void>('DELETE FROM images WHERE id = ?'),
       count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM images'),
       page: db.prepare<[number, number], ImageRow>('SELECT * FROM images ORDER BY id LIMIT ? OFFSET ?'),
+      allIds: db.prepare('SELECT id FROM images ORDER BY id').pluck(),
       byIds: db.prepare<[string], ImageRow>(
         'SELECT * FROM images WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id',
       ),
@@ -106,10 +107,32 @@ export class ImagesRepo {
 
   /** Lists images matching the query, newest last, with the total count for pagination. */
   list(q: ListQuery): { ids: number[]; total: number; images: ImageRecord[] } {
+    const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+    const offset = Math.max(q.offset ?? 0, 0);
+    const all = this.matching(q);
+    // Without filters, count and page straight from the table; with filters, the matching ids are
+    // computed once and kept until the database changes, so scrolling a search pages from memory.
+    if (all === 'everything') {
+      const rows = this.s.page.all(limit, offset);
+      return { ids: rows.map((r) => r.id), total: this.count(), images: rows.map(toImage) };
+    }
+    const pageIds = all.slice(offset, offset + limit);
+    const rows = this.s.byIds.all(JSON.stringify(pageIds));
+    return { ids: pageIds, total: all.length, images: rows.map(toImage) };
+  }
+
+  /** Every id matching the query (filters only; offset and limit are ignored), in list order. */
+  ids(q: ListQuery): number[] {
+    const all = this.matching(q);
+    return all === 'everything' ? (this.s.allIds.all() as number[]) : all.slice();
+  }
+
+  /** The ids a filtered query matches (cached until the database changes), or 'everything'. */
+  private matching(q: ListQuery): readonly number[] | 'everything' {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
     const fts = q.search ? ftsQuery(q.search) : null;
-    if (q.search && !fts) return { ids: [], total: 0, images: [] };
+    if (q.search && !fts) return [];
     if (fts) {
       where.push(
         'i.id IN (SELECT c.image_id FROM captions_fts f JOIN captions c ON c.id = f.rowid WHERE captions_fts MATCH @fts)',
@@ -147,15 +170,8 @@ export class ImagesRepo {
       params.maxLen = q.maxCaptionLength ?? 1e9;
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
-    const offset = Math.max(q.offset ?? 0, 0);
     // The WHERE clause is assembled only from the fixed fragments above; every value is bound.
-    // Without filters, count and page straight from the table; with filters, the matching ids are
-    // computed once and kept until the database changes, so scrolling a search pages from memory.
-    if (!clause) {
-      const rows = this.s.page.all(limit, offset);
-      return { ids: rows.map((r) => r.id), total: this.count(), images: rows.map(toImage) };
-    }
+    if (!clause) return 'everything';
     const sql = `SELECT i.id FROM images i ${clause} ORDER BY i.id`;
     const key = `${sql}\n${JSON.stringify(params)}`;
     const version = this.version();
@@ -166,8 +182,6 @@ export class ImagesRepo {
       this.matches.set(key, hit);
       if (this.matches.size > 16) this.matches.delete(this.matches.keys().next().value!);
     }
-    const pageIds = hit.ids.slice(offset, offset + limit);
-    const rows = this.s.byIds.all(JSON.stringify(pageIds));
-    return { ids: pageIds, total: hit.ids.length, images: rows.map(toImage) };
+    return hit.ids;
   }
 }

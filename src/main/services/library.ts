@@ -40,6 +40,7 @@ export function libraryService(store: Store, bus: EventBus): Omit<Handlers<'libr
         limit: q.limit ?? 100,
       };
     },
+    'library.ids': (q) => ({ ids: store.images.ids(q) }),
     'library.get': ({ imageId }) => {
       const [img] = withCaptions(store, [imageId]);
       if (!img) throw new AppError('not_found', `There is no image ${imageId}.`);

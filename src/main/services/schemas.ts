@@ -14,23 +14,29 @@ const scope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('all') }).strict(),
 ]);
 
+/** The filters of a library list (without paging). */
+const listFilters = {
+  search: z.string().max(500).optional(),
+  status: z.enum(['draft', 'approved', 'rejected', 'uncaptioned']).optional(),
+  split: z.enum(['train', 'val', 'test', 'none']).optional(),
+  collectionId: id.optional(),
+  source: z.enum(['human', 'run']).optional(),
+  minCaptionLength: z.number().int().min(0).optional(),
+  maxCaptionLength: z.number().int().min(0).optional(),
+  imageIds: ids.optional(),
+};
+
 export const schemas = {
   'system.version': empty,
   'system.backend': empty,
   'library.list': z
     .object({
-      search: z.string().max(500).optional(),
-      status: z.enum(['draft', 'approved', 'rejected', 'uncaptioned']).optional(),
-      split: z.enum(['train', 'val', 'test', 'none']).optional(),
-      collectionId: id.optional(),
-      source: z.enum(['human', 'run']).optional(),
-      minCaptionLength: z.number().int().min(0).optional(),
-      maxCaptionLength: z.number().int().min(0).optional(),
-      imageIds: ids.optional(),
+      ...listFilters,
       offset: z.number().int().min(0).optional(),
       limit: z.number().int().min(1).max(1000).optional(),
     })
     .strict(),
+  'library.ids': z.object(listFilters).strict(),
   'library.get': z.object({ imageId: id }).strict(),
   'library.remove': z.object({ imageIds: ids }).strict(),
   'library.assignSplits': z

@@ -119,6 +119,13 @@ export class LibraryState {
     this.pages = next;
   }
 
+  /** Selects every image the current query matches, loaded or not (one request for the ids). */
+  async selectAll(): Promise<void> {
+    const { offset: _o, limit: _l, ...filters } = this.query;
+    const { ids } = await this.client.call('library.ids', filters);
+    for (const id of ids) this.selection.add(id);
+  }
+
   /** Ids of the selection, or of the focused image when nothing is selected. */
   targets(): number[] {
     if (this.selection.size > 0) return [...this.selection];

@@ -100,6 +100,14 @@ export interface ApiMethods {
   'train.resume': { args: { runId: number; wait?: boolean }; result: RunDetail };
   /** Captions images with a run's best (else last) checkpoint, in a worker process. */
   'caption.generate': { args: CaptionArgs; result: GeneratedCaption[] };
+  /**
+   * Captions library images with a run and saves the captions as drafts (source run) to review:
+   * one undoable step; a text the image already has is skipped.
+   */
+  'caption.draft': {
+    args: { runId: number; imageIds: number[]; beam?: number };
+    result: { added: number; skipped: number; opId: number | null };
+  };
 }
 
 export type Method = keyof ApiMethods;
@@ -142,6 +150,7 @@ export const METHODS = [
   'train.cancel',
   'train.resume',
   'caption.generate',
+  'caption.draft',
 ] as const satisfies readonly Method[];
 
 type MissingMethods = Exclude<Method, (typeof METHODS)[number]>;

@@ -1,5 +1,6 @@
 // Train from the UI over serve mode on a small shapes set, watch the run finish with test metrics,
-// then caption a new photo with it and see a heatmap for a word.
+// then caption a new photo with it and see a heatmap for a word; draft library captions with it
+// and accept one in the editor.
 import sharp from 'sharp';
 import { assert, screenshot } from './harness.mjs';
 import { startServe } from './serve.mjs';
@@ -46,6 +47,30 @@ export const tests = [
       await words.first().hover();
       await page.getByText(/saliency map/).waitFor();
       await screenshot(page, 'caption');
+    },
+  },
+  {
+    name: 'draft captions for the library with the run, then accept a suggestion in the editor',
+    async run({ page, suite }) {
+      await page.goto(suite.url);
+      await page.getByText('60 images').waitFor();
+      await page.getByLabel('Draft captions with a model').selectOption('1');
+      await page
+        .getByRole('status')
+        .getByText(/1 model draft from run 1/)
+        .waitFor({ timeout: 60_000 });
+      await page.getByLabel('Source', { exact: true }).selectOption('run');
+      await page.getByText('1 images').waitFor();
+      await page.locator('.card').first().click();
+      const suggestion = page.locator('li.suggestion');
+      await suggestion.getByText('Model suggestion (run 1)').waitFor();
+      await screenshot(page, 'suggestion');
+      await suggestion.getByRole('button', { name: 'Accept' }).click();
+      await page.locator('.captions li').last().locator('.badge', { hasText: 'approved' }).waitFor();
+      assert(
+        (await page.locator('li.suggestion').count()) === 0,
+        'an accepted draft is no longer a suggestion',
+      );
     },
   },
 ];

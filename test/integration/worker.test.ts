@@ -118,6 +118,27 @@ describe('training in worker processes', () => {
     expect(caps[0].tokens.length).toBe(caps[0].probs.length);
     expect(caps[0].maps!.kind).toBe('attention');
     expect(caps[0].maps!.data).toHaveLength(caps[0].tokens.length);
+
+    // Drafts: saved as captions from the run, to review; once per text; one undoable step.
+    const two = core.store.db
+      .prepare("SELECT id FROM images WHERE split = 'test' LIMIT 2")
+      .pluck()
+      .all() as number[];
+    const before = core.store.captions.ofImages(two);
+    const drafted = await call(core.dispatch('caption.draft', { runId: b.id, imageIds: two, beam: 1 }));
+    expect(drafted.added + drafted.skipped).toBe(2);
+    expect(drafted.added).toBeGreaterThan(0);
+    const after = core.store.captions.ofImages(two);
+    const added = two.flatMap((id) => after.get(id)!.slice(before.get(id)?.length ?? 0));
+    expect(added).toHaveLength(drafted.added);
+    for (const c of added) expect([c.source, c.status, c.runId]).toEqual(['run', 'draft', b.id]);
+    expect((await call(core.dispatch('library.list', { source: 'run' }))).total).toBe(drafted.added);
+    const again = await call(core.dispatch('caption.draft', { runId: b.id, imageIds: two, beam: 1 }));
+    expect(again).toEqual({ added: 0, skipped: 2, opId: null });
+    await call(core.dispatch('captions.undo', {}));
+    expect((await call(core.dispatch('library.list', { source: 'run' }))).total).toBe(0);
+    const none = await core.dispatch('caption.draft', { runId: b.id, imageIds: [] });
+    expect(!none.ok && none.error.message).toMatch(/imageIds: give at least one image/);
   }, 240_000);
 
   it('cancel saves a loadable checkpoint and resume finishes the run', async () => {

@@ -160,6 +160,13 @@ export const schemas = {
       maps: z.boolean().optional(),
     })
     .strict(),
+  'caption.draft': z
+    .object({
+      runId: id,
+      imageIds: ids.min(1, 'give at least one image'),
+      beam: z.number().int().min(1).max(20).optional(),
+    })
+    .strict(),
 } satisfies { [M in Method]: z.ZodType<ArgsOf<M>> };
 
 /** Says what is wrong with the arguments, field by field. */

@@ -1,5 +1,5 @@
 // Training services: runs (list, detail with metric history), start/cancel/resume training and
-// caption images with a run's checkpoint. Every job runs in its own worker process, one at a time;
+// caption images with a run's checkpoint, and save those captions as drafts for review. Every job runs in its own worker process, one at a time;
 // progress goes out as job.progress events (jobId `run-<id>`). Runs whose worker is gone are
 // marked interrupted when the services start and when a worker dies.
 import type { ApiMethods } from '../../shared/api';
@@ -11,7 +11,14 @@ import { JobQueue, startWorker, type WorkerHandle } from '../ml/worker/host';
 import { RunsRepo } from '../ml/worker/runs';
 import type { EventBus } from './events';
 
-type M = 'runs.list' | 'runs.get' | 'train.start' | 'train.cancel' | 'train.resume' | 'caption.generate';
+type M =
+  | 'runs.list'
+  | 'runs.get'
+  | 'train.start'
+  | 'train.cancel'
+  | 'train.resume'
+  | 'caption.generate'
+  | 'caption.draft';
 type Handlers = {
   [K in M]: (args: ApiMethods[K]['args']) => Promise<ApiMethods[K]['result']> | ApiMethods[K]['result'];
 };
@@ -137,6 +144,22 @@ export function trainingService(store: Store, bus: EventBus, queue = new JobQueu
           `The caption worker stopped (${exit.signal ?? exit.code}) without an answer.`,
         );
       });
+    },
+    'caption.draft': async ({ runId, imageIds, beam }) => {
+      const generated = await handlers['caption.generate']({ runId, imageIds, beam });
+      // The same text already on the image (a draft from an earlier pass, or a human caption) is
+      // not added twice.
+      const have = store.captions.ofImages(imageIds);
+      const fresh = generated
+        .map((g) => ({ imageId: Number(g.source.slice('image:'.length)), text: g.caption.trim() }))
+        .filter((d) => d.text && !(have.get(d.imageId) ?? []).some((c) => c.text === d.text));
+      if (fresh.length === 0) return { added: 0, skipped: generated.length, opId: null };
+      const opId = store.captions.action(`Model drafts from run ${runId} (${fresh.length})`, (op) => {
+        for (const d of fresh) store.captions.add({ ...d, source: 'run', runId, status: 'draft' }, op);
+        return op;
+      });
+      bus.emit('library.changed', { imageIds: [...new Set(fresh.map((d) => d.imageId))] });
+      return { added: fresh.length, skipped: generated.length - fresh.length, opId };
     },
   };
 

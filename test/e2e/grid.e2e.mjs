@@ -1,7 +1,7 @@
 // The virtualised grid over serve mode on 300 shapes images: a fling shows grey plates for the rows
 // it passes and loads the thumbnails of the rows it stops on; keyboard navigation keeps the focused
 // card on screen; Ctrl+A selects the whole list.
-import { assert } from './harness.mjs';
+import { assert, screenshot } from './harness.mjs';
 import { startServe } from './serve.mjs';
 
 export const setup = () => startServe({ shapes: 300 });
@@ -51,6 +51,7 @@ export const tests = [
       });
       const [cards, loaded] = await onScreen(page);
       assert(cards >= 6 && loaded === cards, `all ${cards} cards on screen have thumbnails (${loaded})`);
+      await screenshot(page, 'grid');
     },
   },
   {

@@ -1,4 +1,4 @@
-// Seeds a temporary library for the end-to-end tests: real PNG photos written with sharp, and
+// Seeds a temporary library for the end-to-end tests: four drawn PNG pictures written with sharp, and
 // captions through the core. Usage: tsx test/e2e/seed.ts DIR  → prints the database path.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,15 +8,30 @@ import { createCore } from '../../src/main/services/index';
 const dir = process.argv[2];
 mkdirSync(join(dir, 'photos'), { recursive: true });
 const core = createCore({ dbPath: join(dir, 'library.db') });
+// Simple drawn scenes: the red and the green square share their layout, so the health check sees
+// them as near duplicates (dHash compares grey structure, not colour); the other two differ.
+const square = (hex: string) => `<rect x="110" y="70" width="100" height="100" fill="${hex}"/>`;
 const scenes = [
-  { colour: { r: 200, g: 40, b: 40 }, captions: ['a red square on a white wall', 'a crimson tile'] },
-  { colour: { r: 40, g: 160, b: 60 }, captions: ['a green field under a grey sky'] },
-  { colour: { r: 40, g: 80, b: 200 }, captions: ['a blue lake at dawn'] },
-  { colour: { r: 230, g: 200, b: 40 }, captions: ['a yellow taxi in the rain'] },
+  {
+    svg: `<rect width="320" height="240" fill="#f4f4f4"/>${square('#c82828')}`,
+    captions: ['a red square on a white wall', 'a crimson tile'],
+  },
+  {
+    svg: `<rect width="320" height="240" fill="#f4f4f4"/>${square('#28a03c')}`,
+    captions: ['a green field under a grey sky'],
+  },
+  {
+    svg: `<rect width="320" height="240" fill="#dfe9f5"/><rect width="150" height="240" fill="#2850c8"/>`,
+    captions: ['a blue lake at dawn'],
+  },
+  {
+    svg: `<rect width="320" height="240" fill="#e6c828"/><circle cx="230" cy="120" r="60" fill="#333"/>`,
+    captions: ['a yellow taxi in the rain'],
+  },
 ];
 for (const [i, s] of scenes.entries()) {
   const path = join(dir, 'photos', `photo${i}.png`);
-  await sharp({ create: { width: 320, height: 240, channels: 3, background: s.colour } })
+  await sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240">${s.svg}</svg>`))
     .png()
     .toFile(path);
   const { image } = core.store.images.upsert({

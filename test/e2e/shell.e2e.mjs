@@ -145,7 +145,7 @@ export const tests = [
       await page.getByRole('button', { name: 'Health' }).click();
       const panel = page.getByRole('dialog', { name: 'Dataset health' });
       await panel.getByLabel('Health summary').waitFor();
-      // The seeded photos are flat colours: the same gradient hash, so one near-duplicate group.
+      // The red and the green square share a layout: one near-duplicate group of two.
       assert(
         (await panel.getByTestId('leaks').textContent()) === '0',
         'all seeded photos are in train: no leak',
@@ -153,11 +153,16 @@ export const tests = [
       await screenshot(page, 'health');
       await panel
         .getByRole('listitem')
-        .filter({ hasText: '4 images' })
+        .filter({ hasText: '2 images' })
         .getByRole('button', { name: 'Show' })
         .click();
       await page.getByText('Showing near duplicates').waitFor();
-      await page.getByText('4 images').waitFor();
+      await page.getByText('2 images').waitFor();
+      const shown = await page.locator('.card .caption').allTextContents();
+      assert(
+        shown.join(' | ') === 'a red square on a white wall | a green field under a grey sky',
+        `the two look-alikes are shown (${shown.join(' | ')})`,
+      );
       await page.getByRole('button', { name: 'Show all images' }).click();
       await page.getByText('Showing near duplicates').waitFor({ state: 'detached' });
     },

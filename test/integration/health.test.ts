@@ -92,6 +92,39 @@ describe('library.health', () => {
     expect(r.unhashed).toEqual([expect.objectContaining({ path: join(dir, 'lost.png') })]);
   });
 
+  it('never calls flat pictures of different colours near duplicates; identical ones are exact', async () => {
+    const flatDir = join(root, 'flat');
+    mkdirSync(flatDir, { recursive: true });
+    const solid = (background: string, compressionLevel = 6) =>
+      sharp({ create: { width: 64, height: 48, channels: 3, background } })
+        .png({ compressionLevel })
+        .toBuffer();
+    writeFileSync(join(flatDir, 'red.png'), await solid('#dc2626'));
+    writeFileSync(join(flatDir, 'blue.png'), await solid('#2563eb'));
+    // The same pixels in another file: an exact duplicate.
+    writeFileSync(join(flatDir, 'red-again.png'), await solid('#dc2626', 0));
+    const flat = openLibrary(root, 'flat-lib');
+    try {
+      await call(flat, 'import.folder', { path: flatDir });
+      const id = (f: string) =>
+        (
+          flat.store.db.prepare('SELECT id FROM images WHERE path = ?').get(join(flatDir, f)) as {
+            id: number;
+          }
+        ).id;
+      flat.store.images.setSplit(id('red.png'), 'train');
+      flat.store.images.setSplit(id('blue.png'), 'test');
+      flat.store.images.setSplit(id('red-again.png'), 'test');
+      const r = await call(flat, 'library.health', {});
+      expect(r.nearDuplicates).toEqual([]);
+      const reds = [id('red.png'), id('red-again.png')].sort((a, b) => a - b);
+      expect(r.exactDuplicates).toEqual([{ imageIds: reds, distance: 0, splits: ['test', 'train'] }]);
+      expect(r.splitLeaks).toEqual(r.exactDuplicates);
+    } finally {
+      flat.close();
+    }
+  });
+
   it('reports caption lengths, vocabulary, and images without an approved caption', async () => {
     const r = await call(core, 'library.health', {});
     // Approved: "a cat looks at the camera" (6), "a tabby cat with green eyes" (6), "a cat" (2),

@@ -15,7 +15,7 @@ import { decodeFile, readBytes } from '../images/decode';
 import { ensureThumbnail, thumbPath } from '../images/thumbs';
 import type { WordVocab } from '../text/vocab';
 import { lengthStats, oovRate, vocabularySize } from './health-stats';
-import { DEFAULT_PHASH_THRESHOLD, dhash, hamming, nearGroups, pixelHash } from './phash';
+import { DEFAULT_PHASH_THRESHOLD, dhash, featureless, hamming, nearGroups, pixelHash } from './phash';
 
 interface HashRow {
   id: number;
@@ -133,11 +133,14 @@ export async function libraryHealth(store: Store, opts: HealthOptions): Promise<
   const exactDuplicates = [...byPixels.values()].filter((g) => g.length > 1).map((g) => group(g, byId));
 
   // Components of the "within threshold" relation (exact duplicates fall in them too); a near
-  // duplicate group is one that holds at least two different pictures.
-  const components = nearGroups(rows, threshold).map((g) => group(g, byId));
+  // duplicate group is one that holds at least two different pictures. Featureless pictures (flat
+  // colours) are left out: their dHashes say nothing, so they only count as exact duplicates.
+  const structured = rows.filter((r) => !featureless(r.dhash));
+  const components = nearGroups(structured, threshold).map((g) => group(g, byId));
   const picture = (id: number) => byId.get(id)!.pixel_hash ?? `image ${id}`;
   const nearDuplicates = components.filter((c) => new Set(c.imageIds.map(picture)).size > 1);
-  const splitLeaks = components.filter((c) => c.splits.length > 1);
+  const flatExact = exactDuplicates.filter((g) => featureless(byId.get(g.imageIds[0])!.dhash));
+  const splitLeaks = [...components, ...flatExact].filter((c) => c.splits.length > 1);
 
   const approved = store.captions.inScope({ kind: 'all' }, 'approved').map((c) => c.text);
   const without = new PhashRepo(store).withoutApproved.all().map((r) => r.id);

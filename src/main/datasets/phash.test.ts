@@ -1,7 +1,7 @@
 // dHash and pixel hash on synthetic pixels: bit order, robustness to resizing, grouping.
 import { describe, expect, it } from 'vitest';
 import type { RgbImage } from '../images/decode';
-import { dhash, hamming, nearGroups, pixelHash } from './phash';
+import { dhash, featureless, hamming, nearGroups, pixelHash } from './phash';
 
 /** An image from a grey-level function of (x, y) in [0, 1). */
 function image(w: number, h: number, f: (x: number, y: number) => number): RgbImage {
@@ -35,6 +35,24 @@ describe('dHash', () => {
     const a = image(4, 4, (x) => x);
     expect(pixelHash(a)).toBe(pixelHash({ ...a, data: a.data.slice() }));
     expect(pixelHash(a)).not.toBe(pixelHash(image(2, 8, (x) => x)));
+  });
+});
+
+describe('featureless', () => {
+  it('flags flat and smoothly graded pictures, whose hashes carry no structure, and no others', () => {
+    const flat = (r: number, g: number, b: number): RgbImage => ({
+      data: new Uint8Array(32 * 32 * 3).map((_, i) => [r, g, b][i % 3]),
+      width: 32,
+      height: 32,
+      channels: 3,
+    });
+    const red = dhash(flat(220, 30, 30));
+    const blue = dhash(flat(30, 60, 220));
+    expect([red, blue]).toEqual(['0000000000000000', '0000000000000000']); // why: alike to dHash
+    expect(featureless(red)).toBe(true);
+    expect(featureless(dhash(image(32, 32, (x) => x)))).toBe(true); // brighter to the right
+    expect(featureless(dhash(image(32, 32, (x) => 1 - x)))).toBe(true); // darker to the right
+    expect(featureless(dhash(image(32, 32, (x, y) => (Math.sin(9 * x + 5 * y) + 1) / 2)))).toBe(false);
   });
 });
 

@@ -32,13 +32,19 @@ export function greyGrid(img: RgbImage, w: number, h: number): Float64Array {
   return out;
 }
 
+/**
+ * Cells closer than this in grey level (0–255) count as equal: averaging a flat area over cells of
+ * different pixel counts differs in the last bits of a float, and those must not become hash bits.
+ */
+const SAME_GREY = 1e-6;
+
 /** dHash: 16 hex digits, row by row, bit set when a cell is brighter than the cell to its right. */
 export function dhash(img: RgbImage): string {
   const g = greyGrid(img, 9, 8);
   let hex = '';
   for (let y = 0; y < 8; y++) {
     let byte = 0;
-    for (let x = 0; x < 8; x++) byte = (byte << 1) | (g[y * 9 + x] > g[y * 9 + x + 1] ? 1 : 0);
+    for (let x = 0; x < 8; x++) byte = (byte << 1) | (g[y * 9 + x] > g[y * 9 + x + 1] + SAME_GREY ? 1 : 0);
     hex += byte.toString(16).padStart(2, '0');
   }
   return hex;
@@ -67,6 +73,22 @@ export function hamming(a: string, b: string): number {
   const [b1, b2] = splitHash(b);
   return popcount32((a1 ^ b1) >>> 0) + popcount32((a2 ^ b2) >>> 0);
 }
+
+/** Number of set bits in a dHash. */
+export function bitCount(hex: string): number {
+  const [a, b] = splitHash(hex);
+  return popcount32(a) + popcount32(b);
+}
+
+/**
+ * A dHash with (almost) no bit set or (almost) every bit set: the picture has no structure in grey
+ * (a flat colour, a smooth left-to-right gradient). dHash cannot tell such pictures apart (a red and
+ * a blue square hash alike), so they can only be exact duplicates, never near ones.
+ */
+export const featureless = (hex: string): boolean => {
+  const bits = bitCount(hex);
+  return bits <= 2 || bits >= 62;
+};
 
 /**
  * Groups of images whose dHashes are within `threshold` bits of another member (connected

@@ -3,6 +3,7 @@ import { up as m0001 } from './0001-initial';
 import { up as m0002 } from './0002-scenes';
 import { up as m0003 } from './0003-phash';
 import { up as m0004 } from './0004-run-workers';
+import { up as m0005 } from './0005-rehash';
 
 export interface Migration {
   version: number;
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 2, name: 'scenes', up: m0002 },
   { version: 3, name: 'phash', up: m0003 },
   { version: 4, name: 'run-workers', up: m0004 },
+  { version: 5, name: 'rehash', up: m0005 },
 ]);
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

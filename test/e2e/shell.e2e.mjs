@@ -27,10 +27,11 @@ export const tests = [
       await page.getByRole('heading', { name: 'Caption Studio' }).waitFor();
       await page.getByText('4 images').waitFor();
       assert((await page.locator('.transport').textContent()) === 'http', 'transport is http');
-      assert((await page.locator('.card img').count()) === 4, 'four cards with images');
-      await page.waitForFunction(() =>
-        [...document.querySelectorAll('.card img')].every((i) => i.complete && i.naturalWidth > 0),
-      );
+      // Thumbnails come once the results have stayed 150 ms: wait for all four, loaded.
+      await page.waitForFunction(() => {
+        const imgs = [...document.querySelectorAll('.card img')];
+        return imgs.length === 4 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+      });
       await screenshot(page, 'library');
     },
   },

@@ -1,7 +1,8 @@
 // Inception v3 in torchvision layout: a generated checkpoint in the published naming (reduced width,
 // conv weights [Co, Ci, kh, kw]) loads by name and is transposed right; a broken one is refused with
 // every problem listed; the strided/asymmetric conv gradient matches finite differences; and the
-// `full` cnn-lstm-attn preset at width 1/8 loads, runs forward at 299 px and takes a training step.
+// `full` cnn-lstm-attn preset at width 1/8 loads, runs forward at 299 px and takes a training step;
+// a training run loads a local weights file into its encoder (`encoderWeights`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { nodeLoader, selectBackend } from '../../src/main/ml/backend';
@@ -13,6 +14,10 @@ import { CnnLstmModel } from '../../src/main/ml/models/registry';
 import { readSafetensors, writeSafetensors } from '../../src/main/ml/weights/safetensors';
 import { Adam } from '../../src/main/ml/train/optim';
 import { mulberry32 } from '../../src/main/datasets/rng';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { train, type TrainData, type TrainPartial } from '../../src/main/ml/train/index';
 
 const WIDTH = 0.125;
 let start: number;
@@ -285,4 +290,77 @@ describe('strided, asymmetric conv gradient', () => {
     tf.dispose([x, gx, gw, dx, dw, w0]);
     ps.dispose();
   });
+});
+
+describe('a run with pretrained encoder weights (encoderWeights)', () => {
+  it('loads the file into the encoder of a new full run, and refuses a missing file or a tiny encoder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cs-encw-'));
+    try {
+      const ps = new ParamStore(4);
+      const net = new InceptionV3(ps, '', { imageSize: 299, width: WIDTH });
+      const file = join(dir, 'inception_v3.safetensors');
+      writeFileSync(file, torchvisionCheckpoint(net));
+      ps.dispose();
+      const rng = mulberry32(5);
+      const ex = (key: string) => ({ key, captions: ['a red circle', 'a circle'] });
+      const data: TrainData = {
+        train: [ex('a'), ex('b')],
+        val: [ex('c')],
+        test: [],
+        preprocessing: 'test-299',
+        async loadImages(keys, size) {
+          return Float32Array.from({ length: keys.length * size * size * 3 }, () => rng() * 2 - 1);
+        },
+      };
+      const config: TrainPartial = {
+        model: 'cnn-lstm',
+        preset: 'full',
+        modelOverrides: {
+          encoder: { kind: 'inception-v3', imageSize: 299, width: WIDTH },
+          embedDim: 8,
+          hidden: 16,
+        },
+        epochs: 1,
+        batchSize: 2,
+        captionsPerEpoch: 'one',
+        freezeEncoder: true,
+        encoderWeights: file,
+      };
+      let saved = '';
+      const r = await train(
+        config,
+        data,
+        { onCheckpoint: (c) => void (saved = c.path) },
+        {
+          checkpointDir: join(dir, 'run'),
+        },
+      );
+      expect(r.status, r.error ?? '').toBe('completed');
+      // The file's BatchNorm β is 0.05 everywhere (a fresh encoder starts at 0); the encoder was
+      // frozen, so the checkpoint still holds the file's values.
+      const ck = readSafetensors(readFileSync(saved));
+      for (const name of ['encoder.Conv2d_1a_3x3.bn.bias', 'encoder.Mixed_7c.branch1x1.bn.bias'])
+        expect(new Set(ck.float32(name))).toEqual(new Set([Math.fround(0.05)]));
+      expect(JSON.parse(ck.metadata.config ?? '{}')).toBeTypeOf('object');
+
+      await expect(
+        train(
+          { ...config, encoderWeights: join(dir, 'nope.safetensors') },
+          data,
+          {},
+          { checkpointDir: join(dir, 'r2') },
+        ),
+      ).rejects.toThrow(/Cannot read the encoder weights .*nope\.safetensors/);
+      await expect(
+        train(
+          { ...config, preset: 'tiny', modelOverrides: { embedDim: 8, hidden: 16 } },
+          data,
+          {},
+          { checkpointDir: join(dir, 'r3') },
+        ),
+      ).rejects.toThrow(/need the inception-v3 encoder/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

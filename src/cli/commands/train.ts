@@ -1,5 +1,6 @@
 // `caption-studio train`: trains a captioning model on the library's approved captions in a worker
 // process, with a progress bar; Ctrl-C cancels (saving a checkpoint), `--resume ID` continues a run.
+import { resolve } from 'node:path';
 import type { Command } from '../command';
 import { parse, UsageError } from '../command';
 import { dbOption, openCore, progressBar } from '../common';
@@ -18,7 +19,8 @@ export const trainCmd: Command = {
   summary: 'Train a captioner (cnn-lstm, cnn-lstm-attn) on the approved captions, or resume a run',
   usage:
     'train --model M [--preset tiny|full] [--epochs N] [--seed S] [--batch-size N] [--lr X] ' +
-    "[--config '{…json…}'] [--collection ID] [--db FILE] [--json]  |  train --resume RUN_ID [--db FILE]",
+    "[--encoder-weights FILE] [--config '{…json…}'] [--collection ID] [--db FILE] [--json]  |  " +
+    'train --resume RUN_ID [--db FILE]',
   async run(argv) {
     const { values, positionals } = parse(argv, {
       ...dbOption,
@@ -28,6 +30,7 @@ export const trainCmd: Command = {
       seed: { type: 'string' },
       'batch-size': { type: 'string' },
       lr: { type: 'string' },
+      'encoder-weights': { type: 'string' },
       config: { type: 'string' },
       collection: { type: 'string' },
       resume: { type: 'string' },
@@ -55,6 +58,8 @@ export const trainCmd: Command = {
       const v = num(flag, values[flag]);
       if (v !== undefined) config[key] = v;
     }
+    // Pretrained Inception v3 weights (torchvision naming) from a local file, for the full preset.
+    if (values['encoder-weights']) config.encoderWeights = resolve(values['encoder-weights']);
     const core = openCore(values.db);
     const bar = progressBar('train');
     let runId: number | null = values.resume ? Number(values.resume) : null;

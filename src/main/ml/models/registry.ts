@@ -77,6 +77,9 @@ export class CnnLstmModel implements CaptionModel {
   save(vocabulary?: string): Promise<Uint8Array> {
     return this.inner.save(vocabulary);
   }
+  loadEncoderWeights(bytes: Uint8Array): { loaded: number; skipped: string[] } {
+    return this.inner.loadEncoderWeights(bytes);
+  }
   dispose(): void {
     this.inner.dispose();
   }

@@ -35,6 +35,11 @@ export interface TrainConfig {
   teacherForcing: number;
   /** Scheduled sampling: the ratio falls linearly to this by the last step (null = constant). */
   teacherForcingEnd: number | null;
+  /**
+   * A local safetensors file of ImageNet Inception v3 weights in torchvision naming (timm
+   * `inception_v3.tv_in1k`), loaded into the encoder of a new run (inception-v3 encoders only).
+   */
+  encoderWeights: string | null;
   /** Train on cached features of a frozen encoder. */
   freezeEncoder: boolean;
   /** Unfreeze the encoder from this epoch (1-based; null = never). */
@@ -78,6 +83,7 @@ export function resolveTrainConfig(p: TrainPartial): Readonly<TrainConfig> {
     clipNorm: 5,
     teacherForcing: 1,
     teacherForcingEnd: null,
+    encoderWeights: null,
     freezeEncoder: false,
     fineTuneFromEpoch: null,
     valImages: 0,
@@ -123,6 +129,8 @@ export function resolveTrainConfig(p: TrainPartial): Readonly<TrainConfig> {
         'needs freezeEncoder: true (the encoder is trained from the start otherwise).',
       );
   }
+  if (c.encoderWeights !== null && (typeof c.encoderWeights !== 'string' || !c.encoderWeights.trim()))
+    throw bad('encoderWeights', `must be the path of a .safetensors file or null.`);
   if (c.maxSteps !== null && (!Number.isSafeInteger(c.maxSteps) || c.maxSteps < 1))
     throw bad('maxSteps', `must be a positive integer or null, got ${c.maxSteps}.`);
   const es = c.earlyStopping;

@@ -42,6 +42,8 @@ export interface CaptionModel extends Decoder {
   loss(features: tf.Tensor, tokens: tf.Tensor2D, opts: LossOptions): LossOutput;
   /** Weights + config + the caller's vocabulary JSON, as a safetensors checkpoint. */
   save(vocabulary?: string): Promise<Uint8Array>;
+  /** Pretrained encoder weights from safetensors bytes (models whose encoder can take them). */
+  loadEncoderWeights?(bytes: Uint8Array): { loaded: number; skipped: string[] };
   dispose(): void;
 }
 

@@ -6,6 +6,7 @@
 // it reports through hooks and writes only its checkpoint files.
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { AppError } from '../../../shared/result';
 import { mixSeed } from '../../datasets/rng';
 import { buildVocab, WordVocab } from '../../text/index';
@@ -96,6 +97,23 @@ export interface TrainOptions {
 /** Config fields that may change on resume (how long to train); everything else must match. */
 const RESUMABLE_CHANGES = new Set(['epochs', 'maxSteps', 'earlyStopping']);
 
+/** Loads pretrained encoder weights into a new model; every problem with the file is an error. */
+function loadPretrainedEncoder(model: CaptionModel, path: string): void {
+  if (!model.loadEncoderWeights)
+    throw new AppError('invalid_argument', 'This model cannot take pretrained encoder weights.');
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new AppError(
+      'not_found',
+      `Cannot read the encoder weights ${path}: ${(e as Error).message}. Give a local .safetensors file ` +
+        '(ImageNet Inception v3 in torchvision naming, e.g. timm inception_v3.tv_in1k).',
+    );
+  }
+  model.loadEncoderWeights(bytes);
+}
+
 export async function train(
   partial: TrainPartial | Readonly<TrainConfig>,
   data: TrainData,
@@ -148,6 +166,13 @@ export async function train(
       { minCount: cfg.minWordCount },
     );
     model = createModel(cfg.model, cfg.preset, vocab.vocabSize, cfg.seed, cfg.modelOverrides);
+    if (cfg.encoderWeights)
+      try {
+        loadPretrainedEncoder(model, cfg.encoderWeights);
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
     pos = {
       epoch: 1,
       batch: 0,

@@ -14,6 +14,15 @@ export const tests = [
     async run({ page, suite }) {
       await page.goto(suite.url);
       await page.getByRole('button', { name: 'Runs' }).click();
+      // A full run with a wrong weights path is refused at once, saying which file is missing.
+      await page.getByLabel('Preset').selectOption('full');
+      await page.getByLabel('Encoder weights').fill('/nowhere/inception_v3.safetensors');
+      await page.getByRole('button', { name: /Start training/ }).click();
+      await page
+        .getByRole('alert')
+        .getByText(/no encoder weights file \/nowhere\/inception_v3/)
+        .waitFor();
+      await page.getByLabel('Preset').selectOption('tiny');
       await page.getByLabel('Epochs').fill('1');
       await page.getByRole('button', { name: /Start training/ }).click();
       const row = page.getByRole('table', { name: 'Runs' }).getByRole('row').nth(1);

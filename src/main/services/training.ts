@@ -2,6 +2,7 @@
 // caption images with a run's checkpoint, and save those captions as drafts for review. Every job runs in its own worker process, one at a time;
 // progress goes out as job.progress events (jobId `run-<id>`). Runs whose worker is gone are
 // marked interrupted when the services start and when a worker dies.
+import { existsSync } from 'node:fs';
 import type { ApiMethods } from '../../shared/api';
 import { AppError } from '../../shared/result';
 import type { RunDetail } from '../../shared/types';
@@ -90,6 +91,13 @@ export function trainingService(store: Store, bus: EventBus, queue = new JobQueu
     'runs.get': ({ runId }) => detail(runId),
     'train.start': async ({ model, preset, config, collectionId, wait }) => {
       const cfg = resolveTrainConfig({ ...(config ?? {}), model, preset: preset ?? 'tiny' } as TrainPartial);
+      // Said now rather than when the worker starts: a wrong path is the likely mistake.
+      if (cfg.encoderWeights && !existsSync(cfg.encoderWeights))
+        throw new AppError(
+          'not_found',
+          `There is no encoder weights file ${cfg.encoderWeights}: give a local .safetensors file ` +
+            '(ImageNet Inception v3 in torchvision naming).',
+        );
       const counts = store.db
         .prepare(
           `SELECT i.split AS split, count(DISTINCT i.id) AS n FROM images i JOIN captions c ON c.image_id = i.id

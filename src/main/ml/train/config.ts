@@ -64,7 +64,7 @@ const bad = (field: string, msg: string) => new AppError('invalid_argument', `tr
 
 export function resolveTrainConfig(p: TrainPartial): Readonly<TrainConfig> {
   const model = checkModelId(p.model);
-  const c: TrainConfig = {
+  const defaults: Omit<TrainConfig, 'model' | 'earlyStopping'> = {
     preset: 'tiny',
     modelOverrides: {},
     seed: 1,
@@ -90,6 +90,18 @@ export function resolveTrainConfig(p: TrainPartial): Readonly<TrainConfig> {
     minWordCount: 1,
     checkpointEverySteps: 0,
     maxSteps: null,
+  };
+  // A misspelt setting would otherwise be ignored without a word and the run trained on a default.
+  const known = new Set([...Object.keys(defaults), 'model', 'earlyStopping']);
+  for (const k of Object.keys(p))
+    if (!known.has(k)) {
+      const near = [...known].find(
+        (n) => n.toLowerCase() === k.toLowerCase() || n.startsWith(k) || k.startsWith(n),
+      );
+      throw bad(k, `is not a trainer setting${near ? ` (did you mean ${near}?)` : ''}; see train/config.ts.`);
+    }
+  const c: TrainConfig = {
+    ...defaults,
     ...p,
     model,
     earlyStopping: { metric: 'ciderD', patience: 0, ...p.earlyStopping },

@@ -10,6 +10,7 @@ import { nodeLoader, selectBackend } from '../../src/main/ml/backend';
 import { train, type TrainPartial } from '../../src/main/ml/train/index';
 import { loadModel } from '../../src/main/ml/models/registry';
 import { readSafetensors } from '../../src/main/ml/weights/safetensors';
+import { readTrainerCheckpoint, writeTrainerCheckpoint } from '../../src/main/ml/train/checkpoint';
 import { shapesData } from './shapes-data';
 
 const root = mkdtempSync(join(tmpdir(), 'cs-train-'));
@@ -83,6 +84,15 @@ describe('resume', () => {
     const { model, vocabulary } = loadModel(readFileSync(join(dir, 'last.safetensors')));
     expect(JSON.parse(vocabulary!).kind).toBe('word-vocab');
     model.dispose();
+    // As if written before the encoderWeights setting existed: it still resumes (a setting added
+    // later counts as its default).
+    const older = readTrainerCheckpoint(dir, 'last');
+    const { encoderWeights, ...olderConfig } = older.position.config as Record<string, unknown>;
+    expect(encoderWeights).toBeNull();
+    writeTrainerCheckpoint(dir, 'last', older.model, older.optim, {
+      ...older.position,
+      config: olderConfig,
+    });
 
     const b2 = await train(
       config,

@@ -62,37 +62,39 @@ export type TrainPartial = Partial<Omit<TrainConfig, 'earlyStopping'>> & {
 
 const bad = (field: string, msg: string) => new AppError('invalid_argument', `train config: ${field} ${msg}`);
 
+/** The defaults of every setting but the model and early stopping. */
+export const TRAIN_DEFAULTS: Readonly<Omit<TrainConfig, 'model' | 'earlyStopping'>> = Object.freeze({
+  preset: 'tiny',
+  modelOverrides: {},
+  seed: 1,
+  epochs: 10,
+  batchSize: 32,
+  captionsPerEpoch: 'all',
+  optimizer: 'adam',
+  lr: 1e-3,
+  weightDecay: 0,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  warmupSteps: 0,
+  decay: 'none',
+  minLrRatio: 0.1,
+  clipNorm: 5,
+  teacherForcing: 1,
+  teacherForcingEnd: null,
+  encoderWeights: null,
+  freezeEncoder: false,
+  fineTuneFromEpoch: null,
+  valImages: 0,
+  minWordCount: 1,
+  checkpointEverySteps: 0,
+  maxSteps: null,
+});
+
 export function resolveTrainConfig(p: TrainPartial): Readonly<TrainConfig> {
   const model = checkModelId(p.model);
-  const defaults: Omit<TrainConfig, 'model' | 'earlyStopping'> = {
-    preset: 'tiny',
-    modelOverrides: {},
-    seed: 1,
-    epochs: 10,
-    batchSize: 32,
-    captionsPerEpoch: 'all',
-    optimizer: 'adam',
-    lr: 1e-3,
-    weightDecay: 0,
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: 1e-8,
-    warmupSteps: 0,
-    decay: 'none',
-    minLrRatio: 0.1,
-    clipNorm: 5,
-    teacherForcing: 1,
-    teacherForcingEnd: null,
-    encoderWeights: null,
-    freezeEncoder: false,
-    fineTuneFromEpoch: null,
-    valImages: 0,
-    minWordCount: 1,
-    checkpointEverySteps: 0,
-    maxSteps: null,
-  };
   // A misspelt setting would otherwise be ignored without a word and the run trained on a default.
-  const known = new Set([...Object.keys(defaults), 'model', 'earlyStopping']);
+  const known = new Set([...Object.keys(TRAIN_DEFAULTS), 'model', 'earlyStopping']);
   for (const k of Object.keys(p))
     if (!known.has(k)) {
       const near = [...known].find(
@@ -101,7 +103,8 @@ export function resolveTrainConfig(p: TrainPartial): Readonly<TrainConfig> {
       throw bad(k, `is not a trainer setting${near ? ` (did you mean ${near}?)` : ''}; see train/config.ts.`);
     }
   const c: TrainConfig = {
-    ...defaults,
+    ...TRAIN_DEFAULTS,
+    modelOverrides: {},
     ...p,
     model,
     earlyStopping: { metric: 'ciderD', patience: 0, ...p.earlyStopping },

@@ -25,6 +25,7 @@ import {
 import {
   learningRate,
   resolveTrainConfig,
+  TRAIN_DEFAULTS,
   teacherForcingAt,
   type TrainConfig,
   type TrainPartial,
@@ -145,7 +146,8 @@ export async function train(
   });
   if (opts.resume) {
     const ck = readTrainerCheckpoint(opts.checkpointDir, 'last');
-    const saved = ck.position.config as Record<string, unknown>;
+    // A setting added since the run started counts as its default (an older run still resumes).
+    const saved: Record<string, unknown> = { ...TRAIN_DEFAULTS, ...(ck.position.config as object) };
     const changed = Object.keys({ ...saved, ...cfg }).filter(
       (k) =>
         !RESUMABLE_CHANGES.has(k) && JSON.stringify(saved[k]) !== JSON.stringify(cfg[k as keyof TrainConfig]),

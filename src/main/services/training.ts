@@ -1,7 +1,8 @@
-// Training services: runs (list, detail with metric history), start/cancel/resume training and
-// caption images with a run's checkpoint, and save those captions as drafts for review. Every job runs in its own worker process, one at a time;
-// progress goes out as job.progress events (jobId `run-<id>`). Runs whose worker is gone are
-// marked interrupted when the services start and when a worker dies.
+// Training services: runs (list, detail with metric history), start/cancel/resume training,
+// caption images with a run's checkpoint, and save those captions as drafts for review. Every job
+// runs in its own worker process, one at a time; progress goes out as job.progress events (jobId
+// `run-<id>`). Runs whose worker is gone are marked interrupted when the services start and when a
+// worker dies.
 import { existsSync } from 'node:fs';
 import type { ApiMethods } from '../../shared/api';
 import { AppError } from '../../shared/result';

@@ -11,7 +11,14 @@ import { gatherState, type Decoder, type DecoderState, type StepOutput } from '.
 import { readCheckpoint, withWeights, writeCheckpoint } from './checkpoint';
 import type { WriteDtype } from '../weights/safetensors';
 import { InceptionV3, loadInceptionWeights } from './inceptionV3';
-import { checkDecoderFields, fixer, resolveEncoder, type DecoderFields, type EncoderConfig } from './fields';
+import {
+  checkDecoderFields,
+  DECODER_PRESETS,
+  fixer,
+  resolveEncoder,
+  type DecoderFields,
+  type EncoderConfig,
+} from './fields';
 
 export const MODEL_ID = 'cnn-lstm';
 
@@ -26,22 +33,8 @@ export type CnnLstmPartial = Partial<Omit<CnnLstmConfig, 'encoder'>> & {
   encoder?: EncoderConfig;
 };
 
-const PRESETS = {
-  tiny: {
-    encoder: { kind: 'tiny-cnn', imageSize: 64, channels: [32, 64, 128] },
-    embedDim: 128,
-    hidden: 256,
-    layers: 2,
-  },
-  // The study's baseline: Inception v3 image embedding → initial state of a 2-layer LSTM (sizes as
-  // the attention model's full preset, so the two differ only by attention).
-  full: {
-    encoder: { kind: 'inception-v3', imageSize: 299, width: 1 },
-    embedDim: 512,
-    hidden: 512,
-    layers: 2,
-  },
-} as const;
+// The study's baseline (full): Inception v3 image embedding → initial state of a 2-layer LSTM.
+const PRESETS = DECODER_PRESETS;
 
 const fix = fixer(MODEL_ID);
 

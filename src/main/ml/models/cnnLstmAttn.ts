@@ -15,7 +15,14 @@ import type { CaptionModel, LossOptions, LossOutput } from '../train/model';
 import { stepwiseLoss } from '../train/stepwise';
 import { readCheckpoint, withWeights, writeCheckpoint } from './checkpoint';
 import { InceptionV3, loadInceptionWeights } from './inceptionV3';
-import { checkDecoderFields, fixer, resolveEncoder, type DecoderFields, type EncoderConfig } from './fields';
+import {
+  checkDecoderFields,
+  DECODER_PRESETS,
+  fixer,
+  resolveEncoder,
+  type DecoderFields,
+  type EncoderConfig,
+} from './fields';
 
 export const ATTN_MODEL_ID = 'cnn-lstm-attn';
 
@@ -37,22 +44,8 @@ export type AttnPartial = Partial<Omit<AttnConfig, 'encoder'>> & {
 };
 
 const PRESETS = {
-  tiny: {
-    encoder: { kind: 'tiny-cnn', imageSize: 64, channels: [32, 64, 128] },
-    embedDim: 128,
-    hidden: 256,
-    layers: 2,
-    attnDim: 128,
-    dropout: 0,
-  },
-  full: {
-    encoder: { kind: 'inception-v3', imageSize: 299, width: 1 },
-    embedDim: 512,
-    hidden: 512,
-    layers: 2,
-    attnDim: 512,
-    dropout: 0.5,
-  },
+  tiny: { ...DECODER_PRESETS.tiny, attnDim: 128, dropout: 0 },
+  full: { ...DECODER_PRESETS.full, attnDim: 512, dropout: 0.5 },
 } as const;
 
 const fix = fixer(ATTN_MODEL_ID);

@@ -9,6 +9,25 @@ export type EncoderConfig =
   /** Inception v3 (torchvision layout) up to Mixed_7c: 299 px → an 8×8×2048 map at width 1. */
   | ({ kind: 'inception-v3' } & InceptionConfig);
 
+/**
+ * The encoder and decoder sizes of each preset, the same in both models so that a study of the
+ * two compares attention and nothing else.
+ */
+export const DECODER_PRESETS = {
+  tiny: {
+    encoder: { kind: 'tiny-cnn', imageSize: 64, channels: [32, 64, 128] },
+    embedDim: 128,
+    hidden: 256,
+    layers: 2,
+  },
+  full: {
+    encoder: { kind: 'inception-v3', imageSize: 299, width: 1 },
+    embedDim: 512,
+    hidden: 512,
+    layers: 2,
+  },
+} as const;
+
 /** The fields every CNN + LSTM captioner's config has (sizes of the tiny / full presets in each model). */
 export interface DecoderFields {
   preset: 'tiny' | 'full';

@@ -91,20 +91,24 @@ export const TRAIN_DEFAULTS: Readonly<Omit<TrainConfig, 'model' | 'earlyStopping
   maxSteps: null,
 });
 
+const KNOWN_SETTINGS: ReadonlySet<string> = new Set([
+  ...Object.keys(TRAIN_DEFAULTS),
+  'model',
+  'earlyStopping',
+]);
+
 export function resolveTrainConfig(p: TrainPartial): Readonly<TrainConfig> {
   const model = checkModelId(p.model);
   // A misspelt setting would otherwise be ignored without a word and the run trained on a default.
-  const known = new Set([...Object.keys(TRAIN_DEFAULTS), 'model', 'earlyStopping']);
   for (const k of Object.keys(p))
-    if (!known.has(k)) {
-      const near = [...known].find(
+    if (!KNOWN_SETTINGS.has(k)) {
+      const near = [...KNOWN_SETTINGS].find(
         (n) => n.toLowerCase() === k.toLowerCase() || n.startsWith(k) || k.startsWith(n),
       );
       throw bad(k, `is not a trainer setting${near ? ` (did you mean ${near}?)` : ''}; see train/config.ts.`);
     }
   const c: TrainConfig = {
     ...TRAIN_DEFAULTS,
-    modelOverrides: {},
     ...p,
     model,
     earlyStopping: { metric: 'ciderD', patience: 0, ...p.earlyStopping },

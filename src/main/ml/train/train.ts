@@ -343,6 +343,9 @@ export async function train(
       const t0 = Date.now();
       const batches = chunks(epochSamples(data.train, cfg.captionsPerEpoch, cfg.seed, epoch), cfg.batchSize);
       for (let b = pos.batch; b < batches.length; b++) {
+        // Let the event loop run between steps: tensor work on the CPU backends never yields by itself,
+        // so without this a cancel message (or the parent's exit) is never even read.
+        await new Promise((resolve) => setImmediate(resolve));
         if (hooks.signal?.aborted) {
           status = 'cancelled';
           await checkpoint('last', null);

@@ -128,8 +128,8 @@ describe('transformer blocks', () => {
     const heads = 2;
     // reference: per head slices, q kᵀ / √dh, mask above the diagonal (offset by the cached prefix)
     const ref = (causal: boolean) => (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => {
-      const [b, lq, d] = q.shape;
-      const lk = k.shape[1];
+      const [b, lq, d] = q.shape as [number, number, number];
+      const lk = k.shape[1] as number;
       const dh = d / heads;
       const outs: tf.Tensor[] = [];
       for (let h = 0; h < heads; h++) {

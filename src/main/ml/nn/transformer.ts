@@ -54,13 +54,16 @@ export function conv1d(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
 /** A projection's weights with their storage layout. */
 export interface Proj {
   w: tf.Tensor;
-  b: tf.Tensor;
+  /** Absent for a bias-free linear (ViT with qkv_bias false); Conv1D always has one. */
+  b?: tf.Tensor;
   /** 'linear' = torch nn.Linear [out, in]; 'conv1d' = GPT-2 Conv1D [in, out]. */
   layout: 'linear' | 'conv1d';
 }
 
 export function project(x: tf.Tensor, p: Proj): tf.Tensor {
-  return p.layout === 'linear' ? linear(x, p.w, p.b) : conv1d(x, p.w, p.b);
+  if (p.layout === 'linear') return linear(x, p.w, p.b);
+  if (!p.b) throw new Error('A Conv1D projection needs a bias.');
+  return conv1d(x, p.w, p.b);
 }
 
 /** torch.nn.LayerNorm over the last axis: biased variance, eps inside the root (ViT 1e-12, GPT-2 1e-5). */
@@ -110,8 +113,8 @@ export function multiHeadAttention(
   heads: number,
   opts: { causal: boolean },
 ): { context: tf.Tensor3D; weights: tf.Tensor4D } {
-  const [b, lq, d] = q.shape;
-  const lk = k.shape[1];
+  const [b, lq, d] = q.shape as [number, number, number];
+  const lk = k.shape[1] as number;
   if (d % heads !== 0) throw new Error(`attention: width ${d} is not divisible by ${heads} heads.`);
   const dh = d / heads;
   const q3 = splitHeads(q, heads); // [BH, Lq, dh]

@@ -121,6 +121,8 @@ export interface DecodeOut {
 /**
  * GPT2LMHeadModel with cross-attention: ids int32 [N, T] at positions past..past+T−1 (past = cached
  * length) → logits [N, T, V]. The LM head is wte (tied): logits = h · wteᵀ.
+ * `dropout` (training only): GPT-2's embd_pdrop and resid_pdrop, on the embeddings and on each residual
+ * branch, seeded per use; attention-weight dropout (attn_pdrop) is not applied.
  */
 export function gpt2Decode(
   arch: VitGpt2Arch,
@@ -128,6 +130,7 @@ export function gpt2Decode(
   ids: tf.Tensor2D,
   cross: KV[],
   past?: KV[],
+  dropout?: { rate: number; seed: number },
 ): DecodeOut {
   const d = arch.decoder;
   const t = ids.shape[1];
@@ -136,7 +139,10 @@ export function gpt2Decode(
     throw new Error(`GPT-2 has ${d.positions} positions; asked for position ${offset + t - 1}.`);
   const wte = W('decoder.transformer.wte.weight');
   const pos = tf.slice(W('decoder.transformer.wpe.weight'), [offset, 0], [t, d.hidden]); // [T, E]
-  let x = tf.add(embeddingLookup(wte as tf.Tensor2D, ids), pos) as tf.Tensor3D; // [N, T, E]
+  let uses = 0;
+  const drop = (y: tf.Tensor): tf.Tensor =>
+    dropout ? tf.dropout(y, dropout.rate, undefined, dropout.seed * 1009 + ++uses) : y;
+  let x = drop(tf.add(embeddingLookup(wte as tf.Tensor2D, ids), pos)) as tf.Tensor3D; // [N, T, E]
   const present: KV[] = [];
   const selfAttentions: tf.Tensor4D[] = [];
   const crossAttentions: tf.Tensor4D[] = [];
@@ -148,17 +154,17 @@ export function gpt2Decode(
     present.push({ k, v });
     const sa = multiHeadAttention(q, k, v, d.heads, { causal: true });
     selfAttentions.push(sa.weights);
-    x = tf.add(project(sa.context, conv(W, `${pre}.attn.c_proj`)), x) as tf.Tensor3D;
+    x = tf.add(drop(project(sa.context, conv(W, `${pre}.attn.c_proj`))), x) as tf.Tensor3D;
     const cq = project(
       norm(W, `${pre}.ln_cross_attn`, x, d.layerNormEps),
       conv(W, `${pre}.crossattention.q_attn`),
     );
     const ca = multiHeadAttention(cq, cross[i].k, cross[i].v, d.heads, { causal: false });
     crossAttentions.push(ca.weights);
-    x = tf.add(project(ca.context, conv(W, `${pre}.crossattention.c_proj`)), x) as tf.Tensor3D;
+    x = tf.add(drop(project(ca.context, conv(W, `${pre}.crossattention.c_proj`))), x) as tf.Tensor3D;
     const h = norm(W, `${pre}.ln_2`, x, d.layerNormEps);
     x = tf.add(
-      mlp(h, conv(W, `${pre}.mlp.c_fc`), conv(W, `${pre}.mlp.c_proj`), 'gelu_new'),
+      drop(mlp(h, conv(W, `${pre}.mlp.c_fc`), conv(W, `${pre}.mlp.c_proj`), 'gelu_new')),
       x,
     ) as tf.Tensor3D;
   }

@@ -212,6 +212,7 @@ function gpt2From(c: Json, top: Json, where: string, notes: string[]): Gpt2Arch 
   refuse(c, 'scale_attn_weights', (v) => v === true, where, 'GPT-2 scales attention by 1/sqrt(head size)');
   refuse(c, 'scale_attn_by_inverse_layer_idx', (v) => v === false, where, 'Mistral-style layer scaling');
   refuse(c, 'reorder_and_upcast_attn', (v) => v === false, where, 'only the standard attention order');
+  refuse(c, 'tie_word_embeddings', (v) => v === true, where, 'the LM head is tied to wte');
   if (c.add_cross_attention !== true)
     notes.push(
       'The decoder config had no "add_cross_attention": true; it was set, as VisionEncoderDecoderModel does ' +
@@ -325,16 +326,81 @@ export function archFromHfConfig(json: unknown, decoderJson?: unknown): ArchFrom
 }
 
 /**
- * The config.json transformers writes for this arch (VisionEncoderDecoderConfig.save_pretrained):
- * top-level fields plus the full encoder (ViTConfig) and decoder (GPT2Config with is_decoder and
- * add_cross_attention) dicts. `transformersVersion` is the version string recorded in the file.
+ * PretrainedConfig's own attributes with their defaults, as `to_dict()` writes them into a nested
+ * encoder or decoder config (transformers 4.46; `_commit_hash`, `_attn_implementation_internal` and
+ * the nested `transformers_version` are dropped by to_dict).
+ */
+function pretrainedConfigBase(): Json {
+  return {
+    return_dict: true,
+    output_hidden_states: false,
+    output_attentions: false,
+    torchscript: false,
+    torch_dtype: null,
+    use_bfloat16: false,
+    tf_legacy_loss: false,
+    pruned_heads: {},
+    tie_word_embeddings: true,
+    chunk_size_feed_forward: 0,
+    is_encoder_decoder: false,
+    is_decoder: false,
+    cross_attention_hidden_size: null,
+    add_cross_attention: false,
+    tie_encoder_decoder: false,
+    max_length: 20,
+    min_length: 0,
+    do_sample: false,
+    early_stopping: false,
+    num_beams: 1,
+    num_beam_groups: 1,
+    diversity_penalty: 0.0,
+    temperature: 1.0,
+    top_k: 50,
+    top_p: 1.0,
+    typical_p: 1.0,
+    repetition_penalty: 1.0,
+    length_penalty: 1.0,
+    no_repeat_ngram_size: 0,
+    encoder_no_repeat_ngram_size: 0,
+    bad_words_ids: null,
+    num_return_sequences: 1,
+    output_scores: false,
+    return_dict_in_generate: false,
+    forced_bos_token_id: null,
+    forced_eos_token_id: null,
+    remove_invalid_values: false,
+    exponential_decay_length_penalty: null,
+    suppress_tokens: null,
+    begin_suppress_tokens: null,
+    architectures: null,
+    finetuning_task: null,
+    id2label: { '0': 'LABEL_0', '1': 'LABEL_1' },
+    label2id: { LABEL_0: 0, LABEL_1: 1 },
+    tokenizer_class: null,
+    prefix: null,
+    bos_token_id: null,
+    pad_token_id: null,
+    eos_token_id: null,
+    sep_token_id: null,
+    decoder_start_token_id: null,
+    task_specific_params: null,
+    problem_type: null,
+    _name_or_path: '',
+  };
+}
+
+/**
+ * The config.json transformers 4.46 writes for this arch (VisionEncoderDecoderModel.save_pretrained):
+ * to_diff_dict keeps the top-level fields that differ from PretrainedConfig's defaults and, the
+ * config being a composition, the encoder (ViTConfig) and decoder (GPT2Config, is_decoder and
+ * add_cross_attention set) as full to_dict() objects.
  */
 export function hfConfigFromArch(a: VitGpt2Arch, transformersVersion = '4.46.3'): Json {
   const e = a.encoder;
   const d = a.decoder;
   const encoder: Json = {
+    ...pretrainedConfigBase(),
     model_type: 'vit',
-    architectures: ['ViTModel'],
     hidden_size: e.hidden,
     num_hidden_layers: e.layers,
     num_attention_heads: e.heads,
@@ -348,11 +414,11 @@ export function hfConfigFromArch(a: VitGpt2Arch, transformersVersion = '4.46.3')
     patch_size: e.patchSize,
     num_channels: e.channels,
     qkv_bias: e.qkvBias,
-    encoder_stride: e.patchSize,
+    encoder_stride: 16,
   };
   const decoder: Json = {
+    ...pretrainedConfigBase(),
     model_type: 'gpt2',
-    architectures: ['GPT2LMHeadModel'],
     vocab_size: d.vocabSize,
     n_positions: d.positions,
     n_embd: d.hidden,
@@ -383,15 +449,14 @@ export function hfConfigFromArch(a: VitGpt2Arch, transformersVersion = '4.46.3')
   };
   return {
     architectures: ['VisionEncoderDecoderModel'],
-    model_type: 'vision-encoder-decoder',
-    is_encoder_decoder: true,
-    tie_word_embeddings: false,
-    decoder_start_token_id: d.decoderStartTokenId,
-    pad_token_id: d.padTokenId,
-    eos_token_id: d.eosTokenId,
     bos_token_id: d.bosTokenId,
-    encoder,
     decoder,
+    decoder_start_token_id: d.decoderStartTokenId,
+    encoder,
+    eos_token_id: d.eosTokenId,
+    is_encoder_decoder: true,
+    model_type: 'vision-encoder-decoder',
+    pad_token_id: d.padTokenId,
     torch_dtype: 'float32',
     transformers_version: transformersVersion,
   };

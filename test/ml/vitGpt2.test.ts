@@ -37,7 +37,7 @@ function readTensors(file: string) {
 /** The reference checkpoint (ViT width 16, GPT-2 width 24 with enc_to_dec_proj, pooler) in the model. */
 function fixtureModel(): VitGpt2 {
   const config = resolveVitGpt2Config({
-    preset: 'full',
+    preset: 'tiny',
     encoder: { imageSize: 16, patchSize: 4, hidden: 16, layers: 2, heads: 2, mlp: 32 },
     decoder: { hidden: 24, layers: 2, heads: 3, mlp: 96 },
     pooler: true,

@@ -14,6 +14,14 @@ import { maskedCrossEntropy } from '../nn/ops';
 import type { WriteDtype } from '../weights/safetensors';
 import { expectedTensors, vitPatches, type VitGpt2Arch } from '../weights/vitGpt2Names';
 import { needTokenizer, readCheckpoint, withWeights, writeCheckpoint } from './checkpoint';
+import {
+  checkPretrained,
+  Gpt2Text,
+  isGpt2Text,
+  loadPretrained,
+  pretrainedArch,
+  type Pretrained,
+} from './vitGpt2Pretrained';
 import type { CaptionModel, CreateOptions, LossOptions, LossOutput, ModelSpec, Preset } from './contract';
 import { checkConfigKeys, checkOverrides, fixer, settingDocs, textFields } from './fields';
 import { crossKeyValues, encoderSource, gpt2Decode, vitEncode, type KV, type Weights } from './vitGpt2Net';
@@ -60,6 +68,8 @@ export interface VitGpt2Config {
   seed: number;
   /** GPT-2 positions (n_positions): maxLength in `tiny`, the checkpoint's in `full`. */
   positions: number;
+  /** The Hugging Face folder(s) the weights came from (required by `full`); sizes and ids follow it. */
+  pretrained: Pretrained | null;
 }
 
 const VIT_FIXED = { layerNormEps: 1e-12, qkvBias: true };
@@ -90,6 +100,7 @@ const FIELDS = [
   'eosId',
   'seed',
   'positions',
+  'pretrained',
 ];
 const fix = fixer(VIT_GPT2_ID);
 
@@ -136,6 +147,7 @@ export function resolveVitGpt2Config(partial: VitGpt2Partial): Readonly<VitGpt2C
     bosId: 1,
     eosId: 2,
     seed: 1,
+    pretrained: null,
     ...partial,
     encoder: { ...p.encoder, ...partial.encoder },
     decoder: { ...p.decoder, ...partial.decoder },
@@ -156,10 +168,15 @@ export function resolveVitGpt2Config(partial: VitGpt2Partial): Readonly<VitGpt2C
   for (const k of ['padId', 'bosId', 'eosId'] as const)
     if (!Number.isSafeInteger(c[k]) || c[k] < 0 || c[k] >= c.vocabSize)
       throw fix(k, `${c[k]} is not an id of the ${c.vocabSize}-token vocabulary.`);
-  if (c.bosId === c.eosId && c.preset === 'tiny')
-    throw fix('bosId/eosId', 'must differ for the word vocabulary.');
   if (!(c.dropout >= 0 && c.dropout < 1)) throw fix('dropout', `must be in [0, 1), got ${c.dropout}.`);
   if (!Number.isSafeInteger(c.seed)) throw fix('seed', `must be an integer, got ${c.seed}.`);
+  c.pretrained = checkPretrained(c.pretrained);
+  if (c.preset === 'full' && c.pretrained === null)
+    throw fix(
+      'pretrained',
+      'is required by the full preset: a Hugging Face folder (e.g. nlpconnect/vit-gpt2-image-captioning, ' +
+        'fetched with `caption-studio weights pull`), or {"encoder": ViT folder, "decoder": GPT-2 folder}.',
+    );
   return Object.freeze({ ...c, encoder: Object.freeze(c.encoder), decoder: Object.freeze(c.decoder) });
 }
 
@@ -397,10 +414,24 @@ export class VitGpt2 implements CaptionModel {
   }
 
   /** Rebuilds the model saved by `save`; config and tokenizer come from the file. */
-  static load(bytes: Uint8Array, restore = WORD_TEXT.restore): VitGpt2 {
+  static load(bytes: Uint8Array): VitGpt2 {
     const ck = readCheckpoint(bytes, VIT_GPT2_ID);
     const config = resolveVitGpt2Config(ck.config as unknown as VitGpt2Partial);
-    return withWeights(new VitGpt2(config, restore(needTokenizer(ck.vocabulary))), ck.weights);
+    const text = needTokenizer(ck.vocabulary);
+    const tokenizer = isGpt2Text(text) ? Gpt2Text.restore(text) : WORD_TEXT.restore(text);
+    return withWeights(new VitGpt2(config, tokenizer), ck.weights);
+  }
+
+  /**
+   * A model from a Hugging Face checkpoint (`pretrained`): its architecture, weights (the pooler kept
+   * when stored) and GPT-2 tokenizer; the run's overrides may set dropout and maxLength only.
+   */
+  static fromPretrained(preset: Preset, overrides: Readonly<Record<string, unknown>>, seed: number): VitGpt2 {
+    const { hf, tokenizer } = loadPretrained(checkPretrained(overrides.pretrained)!, seed);
+    const pooler = hf.tensors.has('encoder.pooler.dense.weight');
+    const config = resolveVitGpt2Config({ ...resolveSpec({ preset, overrides, seed, tokenizer }), pooler });
+    const model = new VitGpt2(config, tokenizer);
+    return withWeights(model, hf.tensors);
   }
 
   dispose(): void {
@@ -411,7 +442,7 @@ export class VitGpt2 implements CaptionModel {
 /** Number of patch positions of a config (the map has this many cells). */
 export const patchCount = (c: Readonly<VitGpt2Config>): number => vitPatches(archOf(c).encoder);
 
-const DEFAULTS = { pooler: false, seed: 1 };
+const DEFAULTS = { pretrained: null };
 const SETTINGS = settingDocs(
   { tiny: { ...PRESETS.tiny, ...DEFAULTS }, full: { ...PRESETS.full, ...DEFAULTS } },
   {
@@ -419,18 +450,45 @@ const SETTINGS = settingDocs(
     decoder: 'GPT-2 {hidden, layers, heads, mlp, layerNormEps}',
     dropout: "GPT-2's embedding and residual dropout while training, in [0, 1)",
     maxLength: 'longest caption in tokens, bos and eos included (also the learned positions of tiny)',
+    pretrained:
+      'Hugging Face folder to start from (config.json, model.safetensors, tokenizer files), or {encoder, decoder} folders; required by full',
   },
 );
+
+/** The sizes, ids and positions of a pretrained architecture, as config fields. */
+function fromArch(a: VitGpt2Arch, maxLength: number | undefined): Omit<VitGpt2Partial, 'vocabSize'> {
+  const { imageSize, patchSize, hidden, layers, heads, mlp, layerNormEps, qkvBias } = a.encoder;
+  const d = a.decoder;
+  return {
+    encoder: { imageSize, patchSize, hidden, layers, heads, mlp, layerNormEps, qkvBias },
+    decoder: { hidden: d.hidden, layers: d.layers, heads: d.heads, mlp: d.mlp, layerNormEps: d.layerNormEps },
+    positions: d.positions,
+    maxLength: maxLength ?? Math.min(d.positions, PRESETS.full.maxLength),
+  };
+}
 
 function resolveSpec(o: Omit<CreateOptions, 'tokenizer'> & { tokenizer?: CaptionTokenizer }) {
   const overrides = o.overrides ?? {};
   checkOverrides(VIT_GPT2_ID, overrides, SETTINGS);
-  return resolveVitGpt2Config({
-    ...(overrides as Omit<VitGpt2Partial, 'vocabSize'>),
-    preset: o.preset,
-    seed: o.seed,
-    ...textFields(o.tokenizer),
-  });
+  const pretrained = checkPretrained(overrides.pretrained);
+  let fields = overrides as Omit<VitGpt2Partial, 'vocabSize'>;
+  if (pretrained) {
+    for (const k of ['encoder', 'decoder'] as const)
+      if (k in overrides) throw fix(k, 'comes from the pretrained checkpoint; remove it.');
+    const arch = pretrainedArch(pretrained);
+    fields = { ...overrides, ...fromArch(arch, overrides.maxLength as number | undefined) };
+    // the checkpoint's own ids (GPT-2: bos = eos = pad = 50256, decoding starts at decoder_start_token_id)
+    const d = arch.decoder;
+    const ids = {
+      vocabSize: d.vocabSize,
+      padId: d.padTokenId,
+      bosId: d.decoderStartTokenId,
+      eosId: d.eosTokenId,
+    };
+    const got = o.tokenizer ? textFields(o.tokenizer) : ids;
+    return resolveVitGpt2Config({ ...fields, pretrained, preset: o.preset, seed: o.seed, ...got });
+  }
+  return resolveVitGpt2Config({ ...fields, preset: o.preset, seed: o.seed, ...textFields(o.tokenizer) });
 }
 
 export const vitGpt2Spec: ModelSpec = Object.freeze<ModelSpec>({
@@ -445,6 +503,9 @@ export const vitGpt2Spec: ModelSpec = Object.freeze<ModelSpec>({
   text: WORD_TEXT,
   resolve: resolveSpec,
   imageSize: (preset, overrides = {}) => resolveSpec({ preset, overrides, seed: 1 }).encoder.imageSize,
-  create: (o) => new VitGpt2(resolveSpec(o), o.tokenizer),
+  create: (o) =>
+    o.overrides?.pretrained != null
+      ? VitGpt2.fromPretrained(o.preset, o.overrides, o.seed)
+      : new VitGpt2(resolveSpec(o), o.tokenizer),
   load: (bytes) => VitGpt2.load(bytes),
 });

@@ -12,6 +12,7 @@ import { runsCmd } from './runs';
 import { captionCmd } from './caption';
 import { studyCmd } from './study';
 import { demo } from './demo';
+import { weightsCmd } from './weights';
 
 export const commands: Command[] = [
   doctor,
@@ -26,4 +27,5 @@ export const commands: Command[] = [
   captionCmd,
   studyCmd,
   demo,
+  weightsCmd,
 ];

@@ -6,10 +6,12 @@ import { readSafetensors } from '../weights/safetensors';
 import { PRESETS, type CaptionModel, type ModelSpec } from './contract';
 import { cnnLstmSpec } from './cnnLstm';
 import { cnnLstmAttnSpec } from './cnnLstmAttn';
+import { vitGpt2Spec } from './vitGpt2';
 
 const TABLE = {
   'cnn-lstm': cnnLstmSpec,
   'cnn-lstm-attn': cnnLstmAttnSpec,
+  'vit-gpt2': vitGpt2Spec,
 } as const satisfies Record<string, ModelSpec>;
 
 export type ModelId = keyof typeof TABLE;

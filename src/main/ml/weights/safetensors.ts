@@ -89,10 +89,19 @@ function checkEntry(name: string, raw: unknown): TensorInfo {
   return { dtype: e.dtype, shape: e.shape as number[], offsets: [o[0], o[1]] };
 }
 
-/** Parses and validates a whole file held in memory; tensor bytes are decoded on demand. */
-export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
-  const { header, dataStart } = parseHeader(bytes);
-  const dataLen = bytes.length - dataStart;
+export interface SafetensorsIndex {
+  metadata: Readonly<Record<string, string>>;
+  /** Tensor names in file order (by offset). */
+  names: string[];
+  infos: ReadonlyMap<string, TensorInfo>;
+}
+
+/**
+ * Validates a parsed header against a data buffer of `dataLen` bytes: known dtypes, sizes that
+ * match the shapes, tensors that tile the buffer without holes or overlaps. Nothing is allocated
+ * beyond the index, so a file's claims can be checked before its tensors are read.
+ */
+export function indexHeader(header: Record<string, unknown>, dataLen: number): SafetensorsIndex {
   const metadata: Record<string, string> = {};
   const infos = new Map<string, TensorInfo>();
   for (const [name, raw] of Object.entries(header)) {
@@ -125,34 +134,54 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
     end = e;
   }
   if (end !== dataLen) throw bad(`${dataLen - end} bytes after the last tensor are not indexed`);
+  return { metadata: Object.freeze(metadata), names, infos };
+}
 
+/** A tensor's raw little-endian bytes (exactly its data range) as float32: F32 copied, F16/BF16 widened. */
+export function decodeFloat32(name: string, dtype: string, raw: Uint8Array): Float32Array {
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const n = raw.byteLength / (DTYPE_SIZE[dtype] ?? 1);
+  const out = new Float32Array(n);
+  if (dtype === 'F32') for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
+  else if (dtype === 'F16') for (let i = 0; i < n; i++) out[i] = f16ToF32(view.getUint16(2 * i, true));
+  else if (dtype === 'BF16') for (let i = 0; i < n; i++) out[i] = bf16ToF32(view.getUint16(2 * i, true));
+  else
+    throw new AppError(
+      'unsupported',
+      `Tensor "${name}" is ${dtype}; only F32, F16 and BF16 tensors can be loaded as weights.`,
+    );
+  return out;
+}
+
+/** Parses the 8-byte length and the JSON header from the first bytes of a file. */
+export function parseHeaderPrefix(bytes: Uint8Array): { header: Record<string, unknown>; dataStart: number } {
+  return parseHeader(bytes);
+}
+
+/** The header length a file declares (its first 8 bytes), checked against the 100 MB limit. */
+export function headerLength(first8: Uint8Array): number {
+  if (first8.length < 8) throw bad(`it has ${first8.length} bytes, fewer than the 8-byte header length`);
+  const n = Number(new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true));
+  if (n > MAX_HEADER) throw bad(`header length ${n} is above the 100 MB limit`);
+  return n;
+}
+
+/** Parses and validates a whole file held in memory; tensor bytes are decoded on demand. */
+export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
+  const { header, dataStart } = parseHeader(bytes);
+  const { metadata, names, infos } = indexHeader(header, bytes.length - dataStart);
   const info = (name: string): TensorInfo => {
     const i = infos.get(name);
     if (!i) throw new AppError('not_found', `The safetensors file has no tensor "${name}".`);
     return i;
   };
   return {
-    metadata: Object.freeze(metadata),
+    metadata,
     names,
     info,
     float32(name) {
-      const { dtype, shape, offsets } = info(name);
-      const n = numel(shape);
-      const view = new DataView(
-        bytes.buffer,
-        bytes.byteOffset + dataStart + offsets[0],
-        offsets[1] - offsets[0],
-      );
-      const out = new Float32Array(n);
-      if (dtype === 'F32') for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
-      else if (dtype === 'F16') for (let i = 0; i < n; i++) out[i] = f16ToF32(view.getUint16(2 * i, true));
-      else if (dtype === 'BF16') for (let i = 0; i < n; i++) out[i] = bf16ToF32(view.getUint16(2 * i, true));
-      else
-        throw new AppError(
-          'unsupported',
-          `Tensor "${name}" is ${dtype}; only F32, F16 and BF16 tensors can be loaded as weights.`,
-        );
-      return out;
+      const { dtype, offsets } = info(name);
+      return decodeFloat32(name, dtype, bytes.subarray(dataStart + offsets[0], dataStart + offsets[1]));
     },
   };
 }

@@ -1,0 +1,81 @@
+// A safetensors file read from disk in bounded pieces: the header first (checked against the file's
+// size before anything else is allocated), then one tensor's bytes at a time.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { AppError } from '../../../shared/result';
+import { decodeFloat32, headerLength, indexHeader, parseHeaderPrefix, type TensorInfo } from './safetensors';
+
+export interface SafetensorsOnDisk {
+  path: string;
+  size: number;
+  metadata: Readonly<Record<string, string>>;
+  names: string[];
+  infos: ReadonlyMap<string, TensorInfo>;
+  /** Reads and widens one tensor (F32/F16/BF16) to float32. */
+  float32(name: string): Float32Array;
+  close(): void;
+}
+
+/** Default cap on one safetensors file: 8 GiB (ViT-B + GPT-2 in float32 is ≈ 1 GB). */
+export const MAX_SAFETENSORS_BYTES = 8 * 2 ** 30;
+
+function readExactly(fd: number, length: number, position: number, path: string): Uint8Array {
+  const buf = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buf, done, length - done, position + done);
+    if (n === 0) throw new AppError('io', `${path} ended early (file changed while reading?).`);
+    done += n;
+  }
+  return buf;
+}
+
+/** Opens a regular file, indexes its header against its size, and keeps the descriptor for reads. */
+export function openSafetensors(path: string, maxBytes = MAX_SAFETENSORS_BYTES): SafetensorsOnDisk {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new AppError('not_found', `Cannot open ${path}: ${(e as Error).message}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new AppError('invalid_argument', `${path} is not a regular file.`);
+    if (st.size > maxBytes)
+      throw new AppError(
+        'invalid_argument',
+        `${path} is ${st.size} bytes, above the ${maxBytes}-byte limit.`,
+      );
+    const n = headerLength(readExactly(fd, Math.min(8, st.size), 0, path));
+    if (8 + n > st.size)
+      throw new AppError(
+        'invalid_argument',
+        `Not a valid safetensors file: ${path}: header runs past its end.`,
+      );
+    const { header, dataStart } = parseHeaderPrefix(readExactly(fd, 8 + n, 0, path));
+    const { metadata, names, infos } = indexHeader(header, st.size - dataStart);
+    let open = true;
+    return {
+      path,
+      size: st.size,
+      metadata,
+      names,
+      infos,
+      float32(name) {
+        const i = infos.get(name);
+        if (!i) throw new AppError('not_found', `${path} has no tensor "${name}".`);
+        if (!open) throw new AppError('internal', `${path} was closed.`);
+        const raw = readExactly(fd, i.offsets[1] - i.offsets[0], dataStart + i.offsets[0], path);
+        return decodeFloat32(name, i.dtype, raw);
+      },
+      close() {
+        if (open) closeSync(fd);
+        open = false;
+      },
+    };
+  } catch (e) {
+    closeSync(fd);
+    if (e instanceof AppError && /safetensors/.test(e.message) && !e.message.includes(path))
+      throw new AppError(e.code, `${path}: ${e.message}`);
+    throw e;
+  }
+}

@@ -28,6 +28,7 @@ const gitSha1 = (b: Buffer) => createHash('sha1').update(`blob ${b.length}\0`).u
 const server = {
   cutAfter: 0,
   corrupt: false,
+  noRange: false,
   requests: [] as Array<{ method: string; url: string; range?: string }>,
 };
 let srv: Server;
@@ -79,7 +80,7 @@ function handle(req: IncomingMessage, res: ServerResponse) {
   const data = server.corrupt ? Buffer.from(body) : body;
   if (server.corrupt) data[data.length - 1] ^= 0xff;
   let start = 0;
-  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  const range = server.noRange ? null : /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
   if (range) start = Number(range[1]);
   const part = data.subarray(start);
   res.writeHead(range ? 206 : 200, {
@@ -168,6 +169,22 @@ describe('pullRepo', () => {
     expect(st.resumedFrom).toBeGreaterThanOrEqual(3000);
     expect(server.requests.some((q) => q.range === `bytes=${st.resumedFrom}-`)).toBe(true);
     expect(readFileSync(join(r.dir, 'model.safetensors')).equals(files.get('model.safetensors')!)).toBe(true);
+  });
+
+  it('starts the file again when the server ignores the Range request', async () => {
+    const weights = join(root, 'w6');
+    server.cutAfter = 3000;
+    await expect(pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint })).rejects.toThrow();
+    server.noRange = true;
+    try {
+      const r = await pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint });
+      expect(r.files.find((f) => f.file === 'model.safetensors')!.resumedFrom).toBe(0);
+      expect(readFileSync(join(r.dir, 'model.safetensors')).equals(files.get('model.safetensors')!)).toBe(
+        true,
+      );
+    } finally {
+      server.noRange = false;
+    }
   });
 
   it('refuses and deletes a corrupted file, and refuses a bad repository id or revision', async () => {

@@ -160,7 +160,9 @@ describe('pullRepo', () => {
   it('resumes an interrupted download with a Range request', async () => {
     const weights = join(root, 'w3');
     server.cutAfter = 3000;
-    await expect(pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint })).rejects.toThrow();
+    await expect(pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint })).rejects.toThrow(
+      /The download of owner\/tiny failed: .*run the same command again: it resumes/,
+    );
     const partDir = join(weights, 'owner', 'tiny', '.incomplete');
     expect(readdirSync(partDir)).toHaveLength(1);
     server.requests.length = 0;
@@ -169,6 +171,25 @@ describe('pullRepo', () => {
     expect(st.resumedFrom).toBeGreaterThanOrEqual(3000);
     expect(server.requests.some((q) => q.range === `bytes=${st.resumedFrom}-`)).toBe(true);
     expect(readFileSync(join(r.dir, 'model.safetensors')).equals(files.get('model.safetensors')!)).toBe(true);
+  });
+
+  it('cancels on its signal, keeping the partial file for the next pull', async () => {
+    const weights = join(root, 'w7');
+    const ac = new AbortController();
+    const run = pullRepo({
+      repo: 'owner/tiny',
+      weightsDir: weights,
+      endpoint,
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.file === 'model.safetensors' && p.done > 0 && p.done < p.total) ac.abort();
+      },
+    });
+    server.cutAfter = 0;
+    await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+    expect(readdirSync(join(weights, 'owner', 'tiny', '.incomplete'))).toHaveLength(1);
+    const r = await pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint });
+    expect(r.files.find((f) => f.file === 'model.safetensors')!.resumedFrom).toBeGreaterThan(0);
   });
 
   it('starts the file again when the server ignores the Range request', async () => {

@@ -28,6 +28,7 @@ const gitSha1 = (b: Buffer) => createHash('sha1').update(`blob ${b.length}\0`).u
 const server = {
   cutAfter: 0,
   corrupt: false,
+  noRange: false,
   requests: [] as Array<{ method: string; url: string; range?: string }>,
 };
 let srv: Server;
@@ -79,7 +80,7 @@ function handle(req: IncomingMessage, res: ServerResponse) {
   const data = server.corrupt ? Buffer.from(body) : body;
   if (server.corrupt) data[data.length - 1] ^= 0xff;
   let start = 0;
-  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  const range = server.noRange ? null : /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
   if (range) start = Number(range[1]);
   const part = data.subarray(start);
   res.writeHead(range ? 206 : 200, {
@@ -159,7 +160,9 @@ describe('pullRepo', () => {
   it('resumes an interrupted download with a Range request', async () => {
     const weights = join(root, 'w3');
     server.cutAfter = 3000;
-    await expect(pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint })).rejects.toThrow();
+    await expect(pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint })).rejects.toThrow(
+      /The download of owner\/tiny failed: .*run the same command again: it resumes/,
+    );
     const partDir = join(weights, 'owner', 'tiny', '.incomplete');
     expect(readdirSync(partDir)).toHaveLength(1);
     server.requests.length = 0;
@@ -168,6 +171,41 @@ describe('pullRepo', () => {
     expect(st.resumedFrom).toBeGreaterThanOrEqual(3000);
     expect(server.requests.some((q) => q.range === `bytes=${st.resumedFrom}-`)).toBe(true);
     expect(readFileSync(join(r.dir, 'model.safetensors')).equals(files.get('model.safetensors')!)).toBe(true);
+  });
+
+  it('cancels on its signal, keeping the partial file for the next pull', async () => {
+    const weights = join(root, 'w7');
+    const ac = new AbortController();
+    const run = pullRepo({
+      repo: 'owner/tiny',
+      weightsDir: weights,
+      endpoint,
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.file === 'model.safetensors' && p.done > 0 && p.done < p.total) ac.abort();
+      },
+    });
+    server.cutAfter = 0;
+    await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+    expect(readdirSync(join(weights, 'owner', 'tiny', '.incomplete'))).toHaveLength(1);
+    const r = await pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint });
+    expect(r.files.find((f) => f.file === 'model.safetensors')!.resumedFrom).toBeGreaterThan(0);
+  });
+
+  it('starts the file again when the server ignores the Range request', async () => {
+    const weights = join(root, 'w6');
+    server.cutAfter = 3000;
+    await expect(pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint })).rejects.toThrow();
+    server.noRange = true;
+    try {
+      const r = await pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint });
+      expect(r.files.find((f) => f.file === 'model.safetensors')!.resumedFrom).toBe(0);
+      expect(readFileSync(join(r.dir, 'model.safetensors')).equals(files.get('model.safetensors')!)).toBe(
+        true,
+      );
+    } finally {
+      server.noRange = false;
+    }
   });
 
   it('refuses and deletes a corrupted file, and refuses a bad repository id or revision', async () => {

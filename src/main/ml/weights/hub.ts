@@ -186,6 +186,22 @@ async function download(
  * whose size or hash does not match is deleted and refused.
  */
 export async function pullRepo(o: PullOptions): Promise<PullResult> {
+  try {
+    return await pull(o);
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    if (o.signal?.aborted)
+      throw new AppError('cancelled', 'Download cancelled; the same command resumes it where it stopped.');
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new AppError(
+      'io',
+      `The download of ${o.repo} failed: ${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}. ` +
+        'Check the network (or HF_ENDPOINT) and run the same command again: it resumes.',
+    );
+  }
+}
+
+async function pull(o: PullOptions): Promise<PullResult> {
   checkRepoId(o.repo);
   const f = o.fetch ?? fetch;
   const endpoint = (o.endpoint ?? process.env.HF_ENDPOINT ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');

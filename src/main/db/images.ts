@@ -41,9 +41,7 @@ export class ImagesRepo {
       ),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       totalChanges: db.prepare('SELECT total_changes()').pluck(),
-      pathsUnder: db
-        .prepare<[string], string>('SELECT path FROM images WHERE instr(path, ?) = 1')
-        .pluck(),
+      pathsUnder: db.prepare<[string], string>('SELECT path FROM images WHERE instr(path, ?) = 1').pluck(),
       splits: db.prepare<[], { id: number; hash: string; split: Split | null }>(
         'SELECT id, hash, split FROM images ORDER BY id',
       ),

@@ -6,19 +6,25 @@ import Database from 'better-sqlite3';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../../shared/result';
+import { libraryError } from './errors';
 
 /** Takes the library lock, or throws `busy` naming the process that holds it. Returns the release. */
 export function acquireLibraryLock(dbPath: string): () => void {
   const binding = process.env.CAPTION_STUDIO_SQLITE_BINDING;
   mkdirSync(dirname(dbPath), { recursive: true });
-  const db = new Database(`${dbPath}.lock.db`, binding ? { nativeBinding: binding } : {});
+  let db: Database.Database;
+  try {
+    db = new Database(`${dbPath}.lock.db`, binding ? { nativeBinding: binding } : {});
+  } catch (e) {
+    throw libraryError(e, dbPath) ?? e;
+  }
   try {
     db.pragma('busy_timeout = 0');
     db.pragma('journal_mode = DELETE');
     db.exec('BEGIN EXCLUSIVE');
   } catch (e) {
     db.close();
-    if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+    if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw libraryError(e, dbPath) ?? e;
     const pid = ownerPid(dbPath);
     throw new AppError(
       'busy',

@@ -2,6 +2,7 @@
 // transports (IPC, HTTP, CLI): it validates arguments and turns errors into data.
 import { SCHEMA_VERSION } from '../db/migrations/index';
 import { openStore, type Store } from '../db/index';
+import { libraryError } from '../db/errors';
 import type { ArgsOf, Method, ResultOf } from '../../shared/api';
 import { fail, ok, toErrorData, type Result } from '../../shared/result';
 import type { BackendInfo } from '../../shared/types';
@@ -78,7 +79,7 @@ export function createCore(opts: CoreOptions): Core {
         const handler = handlers[method] as Handler<typeof method>;
         return ok(await handler(parsed.data as ArgsOf<typeof method>));
       } catch (e) {
-        return { ok: false, error: toErrorData(e) };
+        return { ok: false, error: toErrorData(libraryError(e, store.path) ?? e) };
       }
     },
     media: mediaResolver(store),

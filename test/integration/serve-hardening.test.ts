@@ -5,6 +5,7 @@
 import { request } from 'node:http';
 import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/main/services/index';
 import { startServer, type RunningServer } from '../../src/main/server/server';
@@ -122,6 +123,24 @@ describe('request bodies', () => {
     const done = await call('import.uploadDone', { batchId: 'b1' });
     expect(done).toMatchObject({ ok: true, value: { removed: 1, kept: 0 } });
     expect(existsSync(value.dir)).toBe(false);
+  });
+
+  it('after importing an upload batch, keeps the photos that joined the library and removes the rest', async () => {
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c33' } })
+      .png()
+      .toBuffer();
+    const put = (name: string, body: Buffer | string) =>
+      send(`/api/upload?batch=drop2&name=${encodeURIComponent(name)}`, {
+        method: 'POST',
+        headers: { ...auth(), 'content-type': 'application/octet-stream' },
+        body,
+      }).then((r) => JSON.parse(r.body).value as { dir: string });
+    const { dir: batch } = await put('red.png', png);
+    await put('red.txt', 'a red square');
+    await put('notes.md', 'not a photo');
+    const report = await call('import.folder', { path: batch });
+    expect(report).toMatchObject({ ok: true, value: { added: 1, captionsAdded: 1 } });
+    expect(readdirSync(batch)).toEqual(['red.png']);
   });
 
   it('answers an upload over its own limit with 413 and leaves no partial file', async () => {

@@ -12,7 +12,7 @@ import { captionsService, collectionsService, libraryService } from './library';
 import { Jobs, importsService } from './imports';
 import { describeIssues, schemas } from './schemas';
 import { batchService } from './batch';
-import { uploadsService } from './uploads';
+import { discardBatchesOf, uploadsService } from './uploads';
 import { mediaResolver, type MediaResolver } from './media';
 import { trainingService } from './training';
 import { datasetsService } from './datasets';
@@ -64,6 +64,23 @@ export function createCore(opts: CoreOptions): Core {
     ...healthService(store, bus, jobs),
     ...uploadsService(store),
     ...training.handlers,
+  };
+  // Upload batches are temporary: once imported (or captioned), what is not a library image goes.
+  const importFolder = handlers['import.folder'];
+  handlers['import.folder'] = async (a) => {
+    try {
+      return await importFolder(a);
+    } finally {
+      discardBatchesOf(store, [a.path]);
+    }
+  };
+  const generate = handlers['caption.generate'];
+  handlers['caption.generate'] = async (a) => {
+    try {
+      return await generate(a);
+    } finally {
+      discardBatchesOf(store, a.paths ?? []);
+    }
   };
   return {
     store,

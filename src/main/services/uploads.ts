@@ -12,7 +12,7 @@ import {
   rmdirSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, normalize, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -81,6 +81,18 @@ export function discardBatch(store: Store, root: string, batchId: string): { rem
   if (!BATCH_ID.test(batchId))
     throw new AppError('invalid_argument', 'A batch id is 1–64 letters, digits, - or _.');
   return prune(store, join(root, batchId));
+}
+
+/** After an import or captioning from upload batches: removes what did not become a library image. */
+export function discardBatchesOf(store: Store, paths: readonly string[]): void {
+  const root = uploadsDirFor(store.path);
+  const batches = new Set<string>();
+  for (const p of paths) {
+    const rel = relative(root, resolve(p));
+    const batch = rel.split(sep)[0];
+    if (rel && !rel.startsWith('..') && !isAbsolute(rel) && BATCH_ID.test(batch)) batches.add(batch);
+  }
+  for (const b of batches) discardBatch(store, root, b);
 }
 
 /** At start: removes every upload file that did not become a library image (no upload is running). */

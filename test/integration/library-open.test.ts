@@ -124,10 +124,14 @@ describe('a library that cannot be used says what to do', () => {
     }
     ro.close();
     expect(libraryError(err, path)?.message).toMatch(/cannot write the library .*read-only.*writable folder/);
-    if (process.getuid?.() !== 0) {
-      for (const f of readdirSync(join(dir, 'ro')))
-        if (f.startsWith('library.db')) chmodSync(join(dir, 'ro', f), 0o444);
-      expect(() => openDatabase(path)).toThrow(/cannot (write|open) the library .*read-only/);
+    // The real thing: a file this user may not write (as root: an immutable file, where chattr works).
+    const root = process.getuid?.() === 0;
+    if (!root) chmodSync(path, 0o444);
+    const readOnly = !root || spawnSync('chattr', ['+i', path]).status === 0;
+    try {
+      if (readOnly) expect(() => openDatabase(path)).toThrow(/cannot write the library .*read-only/);
+    } finally {
+      if (root && readOnly) spawnSync('chattr', ['-i', path]);
     }
   });
 

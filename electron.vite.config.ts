@@ -27,7 +27,17 @@ export default defineConfig({
   renderer: {
     root: resolve('src/renderer'),
     base: './',
-    plugins: [svelte({ configFile: resolve('svelte.config.js') })],
+    plugins: [
+      svelte({ configFile: resolve('svelte.config.js') }),
+      // The built page's CSP allows no inline styles (Svelte's CSS goes to a .css file); only the dev
+      // server, which injects CSS as <style> tags for hot reload, needs them.
+      {
+        name: 'csp-dev-inline-styles',
+        apply: 'serve',
+        transformIndexHtml: (html: string) =>
+          html.replace("style-src 'self';", "style-src 'self' 'unsafe-inline';"),
+      },
+    ],
     build: {
       rollupOptions: {
         input: { index: resolve('src/renderer/index.html') },

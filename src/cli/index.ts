@@ -3,6 +3,7 @@
 import { commands } from './commands/index';
 import { UsageError } from './command';
 import { AppError } from '../shared/result';
+import { libraryError } from '../main/db/errors';
 
 const VERSION = '0.1.0';
 
@@ -47,8 +48,10 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`${e.message}\nUsage: caption-studio ${cmd.usage}`);
       return 2;
     }
-    if (e instanceof AppError) {
-      console.error(`error (${e.code}): ${e.message}`);
+    // A damaged, read-only or unreachable library met after opening is a sentence too, not a stack.
+    const err = e instanceof AppError ? e : libraryError(e);
+    if (err) {
+      console.error(`error (${err.code}): ${err.message}`);
       return 1;
     }
     throw e;

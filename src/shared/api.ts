@@ -77,11 +77,16 @@ export interface ApiMethods {
   };
   /** Renders and imports the synthetic shapes dataset (the demo's default data). */
   'datasets.shapes': { args: { count: number; seed: number; size?: number }; result: ShapesReport };
-  /** Uploads one dropped file (base64) into the library's uploads/<batchId>/ folder; import that folder after. */
+  /**
+   * Uploads one dropped file (base64, small files over IPC) into the library's uploads/<batchId>/
+   * folder; import that folder after. Serve mode streams files on UPLOAD_ROUTE instead.
+   */
   'import.upload': {
     args: { batchId: string; relPath: string; data: string };
-    result: { dir: string; bytes: number };
+    result: UploadResult;
   };
+  /** Removes an upload batch's files that did not become library images (after import or captioning). */
+  'import.uploadDone': { args: { batchId: string }; result: { removed: number; kept: number } };
   /** Imports a dataset file (Flickr8k, Karpathy, COCO, kohya metadata, JSONL, CSV, split folder); progress as job.progress. */
   'import.dataset': { args: DatasetImportArgs; result: ImportReport };
   /** Writes library images and chosen captions to a dataset folder in a format; progress as job.progress. */
@@ -144,6 +149,7 @@ export const METHODS = [
   'import.folder',
   'datasets.shapes',
   'import.upload',
+  'import.uploadDone',
   'import.dataset',
   'export.dataset',
   'library.health',
@@ -175,7 +181,25 @@ export interface ApiBridge {
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
   /** In Electron: the path on disk of a dropped file or folder (absent in a browser). */
   pathForFile?(file: File): string | null;
+  /** Serve mode: streams one file into an upload batch (no base64, no JSON limit). */
+  upload?(batchId: string, relPath: string, file: Blob): Promise<Result<UploadResult>>;
 }
+
+/** Where an upload batch landed: its folder (to import) and the bytes written. */
+export interface UploadResult {
+  dir: string;
+  bytes: number;
+}
+
+/**
+ * Serve mode's upload route: `POST UPLOAD_ROUTE?batch=ID&name=REL/PATH` with the file's raw bytes
+ * (`Content-Type: application/octet-stream`), the token in the Authorization header; streamed to
+ * disk, up to MAX_UPLOAD_BYTES per file. Answers a Result<UploadResult> as JSON.
+ */
+export const UPLOAD_ROUTE = '/api/upload';
+export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+/** The largest JSON body of an API call over HTTP; larger ones are answered 413. */
+export const MAX_JSON_BODY = 8 * 1024 * 1024;
 
 /** Channel names derived from the contract, never typed by hand elsewhere. */
 export const callChannel = (m: Method): string => `api:${m}`;

@@ -19,6 +19,20 @@ export async function setup() {
   writeFileSync(join(folder, 'boat.png'), await png(10, 30, 200));
   writeFileSync(join(folder, 'broken.jpg'), 'this is not a photo');
   const dropPng = (await png(20, 200, 20)).toString('base64');
+  // A camera-sized JPEG (noise compresses badly: well over the 8 MiB JSON limit).
+  const noise = Buffer.alloc(3400 * 2600 * 3);
+  let x = 2463534242;
+  for (let i = 0; i < noise.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    noise[i] = x & 255;
+  }
+  const cameraJpeg = (
+    await sharp(noise, { raw: { width: 3400, height: 2600, channels: 3 } })
+      .jpeg({ quality: 100 })
+      .toBuffer()
+  ).toString('base64');
   // A Karpathy split file beside its images, in a folder of its own.
   const kfolder = mkdtempSync(join(tmpdir(), 'cs-e2e-karpathy-'));
   writeFileSync(join(kfolder, 'k1.png'), await png(200, 200, 40));
@@ -40,7 +54,7 @@ export async function setup() {
     await server.stop();
     for (const d of [folder, kfolder]) rmSync(d, { recursive: true, force: true });
   };
-  return { ...server, folder, kfolder, dropPng, stop };
+  return { ...server, folder, kfolder, dropPng, cameraJpeg, stop };
 }
 export const teardown = (suite) => suite.stop();
 
@@ -97,6 +111,29 @@ export const tests = [
         /1 added/.test(text) && /1 captions added/.test(text) && /0 failed/.test(text),
         `summary: ${text}`,
       );
+      await page.getByLabel('Import report').getByRole('button', { name: 'Close' }).click();
+      await page.getByText(`${before + 1} images`).waitFor();
+    },
+  },
+  {
+    name: 'drop a camera-sized JPEG (over the JSON limit): streamed, imported',
+    async run({ page, suite }) {
+      await page.goto(suite.url);
+      await page.getByText(/\d+ images/).waitFor();
+      const before = Number((await page.getByTestId('count').textContent()).split(' ')[0]);
+      const size = Math.round((suite.cameraJpeg.length * 3) / 4 / 2 ** 20);
+      assert(size > 9, `the photo is ${size} MiB`);
+      const dt = await page.evaluateHandle((b64) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const d = new DataTransfer();
+        d.items.add(new File([bytes], 'IMG_0001.JPG', { type: 'image/jpeg' }));
+        return d;
+      }, suite.cameraJpeg);
+      await page.dispatchEvent('main', 'dragover', { dataTransfer: dt });
+      await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const text = (await page.getByTestId('import-summary').textContent()).replace(/\s+/g, ' ');
+      assert(/1 added/.test(text) && /0 failed/.test(text), `summary: ${text}`);
       await page.getByLabel('Import report').getByRole('button', { name: 'Close' }).click();
       await page.getByText(`${before + 1} images`).waitFor();
     },

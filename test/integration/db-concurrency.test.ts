@@ -1,6 +1,7 @@
 // Several processes on one library: overlapping write transactions neither fail with SQLITE_BUSY
 // nor lose a write; the lock file keeps a second app/server instance out.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/main/db/index';
@@ -71,9 +72,78 @@ describe('two processes, one library', () => {
     expect(out).toMatch(/open in another Caption Studio \(process \d+\)/);
     release();
     // A lock left by a dead process is taken over.
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(`${db}.lock`, '999999');
     const again = acquireLibraryLock(db);
     again();
   }, 30_000);
+
+  it('processes racing for a library whose last owner died: exactly one takes it, every round', async () => {
+    const db = join(dir, 'raced.db');
+    writeFileSync(`${db}.lock`, '999999'); // left by a process that is gone
+    const rounds = 12;
+    const slot = 700;
+    const go = Date.now() + 6000; // every racer is started and waiting by then
+    // Each racer, at the start of each slot, asks for the lock; a winner holds it for most of the slot,
+    // then lets go the way a crash would look (a dead pid left in the lock file).
+    const script = `
+        const m = await import('./src/main/db/lock.ts');
+      for (let r = 0; r < ${rounds}; r++) {
+        const at = ${go} + r * ${slot};
+        await new Promise((ok) => setTimeout(ok, at - 5 - Date.now()));
+        while (Date.now() < at) {}
+        try {
+          const release = m.acquireLibraryLock(${JSON.stringify(db)});
+          console.log('round ' + r + ' took');
+          await new Promise((ok) => setTimeout(ok, at + ${slot} - 250 - Date.now()));
+          release();
+          writeFileSync(${JSON.stringify(db + '.lock')}, '999999');
+        } catch (e) {
+          console.log('round ' + r + ' ' + (/another Caption Studio/.test(e.message) ? 'busy' : e.message));
+        }
+      }`;
+    const racers = Array.from({ length: 5 }, () => {
+      const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', (d) => (out += d));
+      return new Promise<string>((r) => p.on('close', () => r(out)));
+    });
+    const outs = await Promise.all(racers);
+    for (let r = 0; r < rounds; r++) {
+      const lines = outs.map(
+        (o) => o.split('\n').find((l) => l.startsWith(`round ${r} `)) ?? `round ${r} missing: ${o}`,
+      );
+      expect(
+        lines.filter((l) => l.endsWith('took')),
+        `round ${r}: ${lines.join(' | ')}`,
+      ).toHaveLength(1);
+      expect(
+        lines.filter((l) => l.endsWith('busy')),
+        `round ${r}: ${lines.join(' | ')}`,
+      ).toHaveLength(4);
+    }
+  }, 60_000);
+
+  it('a lock held by a process killed with SIGKILL is free at once', async () => {
+    const db = join(dir, 'killed.db');
+    const holder = spawn(process.execPath, [
+      '--import',
+      'tsx',
+      '-e',
+      `import('./src/main/db/lock.ts').then(m => { m.acquireLibraryLock(${JSON.stringify(db)}); console.log('holding'); setInterval(() => {}, 1000) })`,
+    ]);
+    await new Promise<void>((r) => holder.stdout.on('data', (d) => String(d).includes('holding') && r()));
+    expect(() => acquireLibraryLock(db)).toThrow(/open in another Caption Studio \(process \d+\)/);
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.on('close', r));
+    const release = acquireLibraryLock(db);
+    release();
+  }, 30_000);
+
+  it('a lock file naming a live process that is not ours (a reused pid) does not keep the library shut', () => {
+    const db = join(dir, 'reused.db');
+    writeFileSync(`${db}.lock`, String(process.ppid));
+    const release = acquireLibraryLock(db);
+    release();
+  });
 });

@@ -1,5 +1,6 @@
-// Serve mode over real HTTP: token required (401), calls as JSON with errors as data, SSE events,
-// library images only, path traversal refused, non-loopback hosts refused without --allow-remote.
+// Serve mode over real HTTP: token required (401, a header for the API, a session cookie for images
+// and events), calls as JSON with errors as data, SSE events, library images only, path traversal
+// refused, non-loopback hosts refused without --allow-remote.
 import { request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,23 +16,29 @@ let base: string;
 let imageId: number;
 
 /** A raw request, so that paths are sent exactly as written (no URL normalisation). */
-function raw(
+export function raw(
   path: string,
-  opts: { method?: string; token?: string; body?: string } = {},
-): Promise<{ status: number; body: string }> {
+  opts: {
+    method?: string;
+    token?: string;
+    body?: string | Buffer;
+    headers?: Record<string, string>;
+    port?: number;
+  } = {},
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
         host: '127.0.0.1',
-        port: server.port,
+        port: opts.port ?? server.port,
         path,
         method: opts.method ?? 'GET',
-        headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+        headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...opts.headers },
       },
       (res) => {
         let body = '';
         res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
       },
     );
     req.on('error', reject);
@@ -52,6 +59,9 @@ beforeAll(async () => {
   server = await startServer({ core, rendererDir: renderer });
   base = `http://127.0.0.1:${server.port}`;
 });
+
+/** The session cookie the page gets when opened with the printed URL. */
+const cookie = () => `cs_session_${server.port}=${server.token}`;
 
 afterAll(async () => {
   await server.close();
@@ -94,7 +104,7 @@ describe('serve mode', () => {
 
   it('streams events over SSE', async () => {
     const ctl = new AbortController();
-    const res = await fetch(`${base}/events?token=${server.token}`, { signal: ctl.signal });
+    const res = await fetch(`${base}/events`, { signal: ctl.signal, headers: { cookie: cookie() } });
     const reader = res.body!.getReader();
     await reader.read(); // ": connected"
     await fetch(`${base}/api/captions.add`, {
@@ -110,11 +120,12 @@ describe('serve mode', () => {
   });
 
   it('serves library images by id only', async () => {
-    const ok = await fetch(`${base}/media/full/${imageId}?token=${server.token}`);
+    const ok = await fetch(`${base}/media/full/${imageId}`, { headers: { cookie: cookie() } });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('image/jpeg');
-    expect((await raw(`/media/full/99999?token=${server.token}`)).status).toBe(404);
-    expect((await raw(`/media/full/..%2f..%2fsecret.txt?token=${server.token}`)).status).not.toBe(200);
+    const headers = { cookie: cookie() };
+    expect((await raw(`/media/full/99999`, { headers })).status).toBe(404);
+    expect((await raw(`/media/full/..%2f..%2fsecret.txt`, { headers })).status).not.toBe(200);
   });
 
   it('refuses path traversal out of the renderer folder', async () => {

@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireLibraryLock } from '../db/lock';
 import { createCore } from '../services/index';
+import { cleanStaleUploads } from '../services/uploads';
+import type { AppPage } from './policy';
 import { registerApi } from './ipc';
 import { handleMedia, registerMediaScheme } from './media';
 import { createMainWindow } from './window';
@@ -35,10 +37,16 @@ app.whenReady().then(() => {
     app.exit(1);
     return;
   }
+  cleanStaleUploads(core.store);
   handleMedia(core);
+  // Our page, matched exactly: the dev server's URL (electron-vite dev) or the built index.html.
+  const page: AppPage = {
+    devUrl: app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL,
+    indexFile: join(here, '../renderer/index.html'),
+  };
   const open = () => {
-    const win = createMainWindow(join(here, '../preload'), join(here, '../renderer'));
-    const unregister = registerApi(core, win);
+    const win = createMainWindow(join(here, '../preload'), page);
+    const unregister = registerApi(core, win, page);
     win.on('closed', unregister);
   };
   open();

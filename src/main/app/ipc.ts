@@ -1,24 +1,17 @@
 // Registers every API method on IPC (channels derived from the contract) and forwards events to
-// the window; calls from any frame but the app's own are refused.
-import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+// the window; a call is run only when it comes from the top frame of our window showing our own
+// page (policy.ts), never from a sub-frame or another page.
+import { ipcMain, type BrowserWindow } from 'electron';
 import { callChannel, eventChannel, METHODS } from '../../shared/api';
 import { fail } from '../../shared/result';
 import type { Core } from '../services/index';
+import { isTrustedSender, type AppPage } from './policy';
 
-function trustedSender(e: IpcMainInvokeEvent, win: BrowserWindow): boolean {
-  const frame = e.senderFrame;
-  if (!frame || e.sender.id !== win.webContents.id) return false;
-  const url = frame.url;
-  return (
-    url.startsWith('file://') ||
-    (!!process.env.ELECTRON_RENDERER_URL && url.startsWith(process.env.ELECTRON_RENDERER_URL))
-  );
-}
-
-export function registerApi(core: Core, win: BrowserWindow): () => void {
+export function registerApi(core: Core, win: BrowserWindow, page: AppPage): () => void {
+  const contentsId = win.webContents.id;
   for (const method of METHODS) {
     ipcMain.handle(callChannel(method), (e, args: unknown) =>
-      trustedSender(e, win)
+      isTrustedSender(e, contentsId, page)
         ? core.dispatch(method, args)
         : fail('unauthorized', 'Calls come only from the app window.'),
     );

@@ -1,24 +1,20 @@
-// The media:// protocol: serves library images (by id only) to the renderer.
+// The media:// protocol: serves library images (by id only) to the renderer; the grid asks for
+// thumbnails and gets the cached WebP thumbnail, not the original.
 import { net, protocol } from 'electron';
 import { pathToFileURL } from 'node:url';
 import type { Core } from '../services/index';
+import { parseMediaUrl } from './policy';
 
 export const registerMediaScheme = (): void =>
   protocol.registerSchemesAsPrivileged([
     { scheme: 'media', privileges: { standard: true, secure: true, supportFetchAPI: true } },
   ]);
 
-export function handleMedia(
-  core: Core,
-  resolve?: (id: number, kind: 'full' | 'thumb') => Promise<string | null>,
-): void {
+export function handleMedia(core: Core, resolve = core.media): void {
   protocol.handle('media', async (req) => {
-    const m = /^media:\/\/image\/(full|thumb)\/(\d+)$/.exec(req.url);
+    const m = parseMediaUrl(req.url);
     if (!m) return new Response('not found', { status: 404 });
-    const id = Number(m[2]);
-    const file = resolve
-      ? await resolve(id, m[1] as 'full' | 'thumb')
-      : (core.store.images.get(id)?.path ?? null);
+    const file = await resolve(m.id, m.kind);
     if (!file) return new Response('not found', { status: 404 });
     return net.fetch(pathToFileURL(file).href);
   });

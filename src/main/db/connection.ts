@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../../shared/result';
+import { libraryError } from './errors';
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations/index';
 
 export type Db = Database.Database;
@@ -17,7 +18,16 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
 }
 
+/** Opens (and migrates) a library; a damaged, read-only or unreachable one is an AppError that says what to do. */
 export function openDatabase(path: string, opts: OpenOptions = {}): Db {
+  try {
+    return open(path, opts);
+  } catch (e) {
+    throw libraryError(e, path) ?? e;
+  }
+}
+
+function open(path: string, opts: OpenOptions): Db {
   const migrations = opts.migrations ?? MIGRATIONS;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const existed = path !== ':memory:' && existsSync(path);
@@ -31,9 +41,21 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db, path, existed, migrations);
+    // A library that cannot be written (read-only file, folder or disk) is said so now, not at the first edit.
+    // (Rewriting user_version to its value is a write that the rollback undoes.)
+    if (path !== ':memory:') probeWritable(db);
     return db;
   } catch (e) {
     db.close();
+    throw e;
+  }
+}
+
+function probeWritable(db: Db): void {
+  try {
+    db.exec(`BEGIN IMMEDIATE; PRAGMA user_version = ${schemaVersion(db)}; ROLLBACK`);
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
     throw e;
   }
 }

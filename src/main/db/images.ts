@@ -41,6 +41,7 @@ export class ImagesRepo {
       ),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       totalChanges: db.prepare('SELECT total_changes()').pluck(),
+      pathsUnder: db.prepare<[string], string>('SELECT path FROM images WHERE instr(path, ?) = 1').pluck(),
       splits: db.prepare<[], { id: number; hash: string; split: Split | null }>(
         'SELECT id, hash, split FROM images ORDER BY id',
       ),
@@ -63,6 +64,11 @@ export class ImagesRepo {
   byHash(hash: string): ImageRecord | null {
     const r = this.s.byHash.get(hash);
     return r ? toImage(r) : null;
+  }
+
+  /** The paths of library images whose path starts with `prefix` (a folder ending in a separator). */
+  pathsUnder(prefix: string): string[] {
+    return this.s.pathsUnder.all(prefix);
   }
 
   relink(id: number, path: string): void {

@@ -1,37 +1,53 @@
-// One app or server instance per library: a lock file beside the database holding the owner's pid.
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+// One app or server instance per library. The lock is an exclusive SQLite transaction held open on
+// `<library>.lock.db`: the operating system holds it for this process and drops it when the process
+// ends however it ends, so a lock is never stale and two processes can never both take it (there is
+// no check-then-remove step to race on). `<library>.lock` holds the owner's pid, for the message.
+import Database from 'better-sqlite3';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { AppError } from '../../shared/result';
+import { libraryError } from './errors';
 
-function alive(pid: number): boolean {
+/** Takes the library lock, or throws `busy` naming the process that holds it. Returns the release. */
+export function acquireLibraryLock(dbPath: string): () => void {
+  const binding = process.env.CAPTION_STUDIO_SQLITE_BINDING;
+  mkdirSync(dirname(dbPath), { recursive: true });
+  let db: Database.Database;
   try {
-    process.kill(pid, 0);
-    return true;
+    db = new Database(`${dbPath}.lock.db`, binding ? { nativeBinding: binding } : {});
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    throw libraryError(e, dbPath) ?? e;
   }
+  try {
+    db.pragma('busy_timeout = 0');
+    db.pragma('journal_mode = DELETE');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (e) {
+    db.close();
+    if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw libraryError(e, dbPath) ?? e;
+    const pid = ownerPid(dbPath);
+    throw new AppError(
+      'busy',
+      `The library ${dbPath} is open in another Caption Studio${pid ? ` (process ${pid})` : ''}. Close that ` +
+        `one first, or open another library with --db FILE.`,
+    );
+  }
+  writeFileSync(`${dbPath}.lock`, String(process.pid));
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    rmSync(`${dbPath}.lock`, { force: true });
+    db.exec('ROLLBACK');
+    db.close();
+  };
 }
 
-/** Takes the library lock; a stale lock (its process gone) is taken over. Returns the release. */
-export function acquireLibraryLock(dbPath: string): () => void {
-  const path = `${dbPath}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(readFileSync(path, 'utf8').trim());
-      if (pid && pid !== process.pid && alive(pid)) {
-        throw new AppError(
-          'busy',
-          `The library ${dbPath} is open in another Caption Studio (process ${pid}). Close that one first, ` +
-            `or open another library with --db FILE.`,
-        );
-      }
-      rmSync(path, { force: true });
-    }
+function ownerPid(dbPath: string): number | null {
+  try {
+    const pid = Number(readFileSync(`${dbPath}.lock`, 'utf8').trim());
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
   }
-  throw new AppError('busy', `Could not lock the library ${dbPath}.`);
 }

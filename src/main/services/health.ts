@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { ApiMethods } from '../../shared/api';
 import { AppError } from '../../shared/result';
 import type { Store } from '../db/index';
+import { jsonSyntaxMessage } from '../datasets/formats/json';
 import { libraryHealth } from '../datasets/health';
 import { thumbsDirFor } from '../images/thumbs';
 import { WordVocab } from '../text/vocab';
@@ -25,7 +26,7 @@ export async function loadVocab(vocab: unknown, path: string | undefined): Promi
     } catch (e) {
       throw new AppError(
         'invalid_argument',
-        `${path} is not JSON (${(e as Error).message}); give a vocab.json saved with a model.`,
+        `${path} is not JSON (${jsonSyntaxMessage(e, text)}); give a vocab.json saved with a model.`,
       );
     }
   }

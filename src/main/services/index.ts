@@ -2,6 +2,7 @@
 // transports (IPC, HTTP, CLI): it validates arguments and turns errors into data.
 import { SCHEMA_VERSION } from '../db/migrations/index';
 import { openStore, type Store } from '../db/index';
+import { libraryError } from '../db/errors';
 import type { ArgsOf, Method, ResultOf } from '../../shared/api';
 import { fail, ok, toErrorData, type Result } from '../../shared/result';
 import type { BackendInfo } from '../../shared/types';
@@ -12,7 +13,7 @@ import { captionsService, collectionsService, libraryService } from './library';
 import { Jobs, importsService } from './imports';
 import { describeIssues, schemas } from './schemas';
 import { batchService } from './batch';
-import { uploadsService } from './uploads';
+import { discardBatchesOf, uploadsService } from './uploads';
 import { mediaResolver, type MediaResolver } from './media';
 import { trainingService } from './training';
 import { datasetsService } from './datasets';
@@ -66,6 +67,23 @@ export function createCore(opts: CoreOptions): Core {
     ...uploadsService(store),
     ...training.handlers,
   };
+  // Upload batches are temporary: once imported (or captioned), what is not a library image goes.
+  const importFolder = handlers['import.folder'];
+  handlers['import.folder'] = async (a) => {
+    try {
+      return await importFolder(a);
+    } finally {
+      discardBatchesOf(store, [a.path]);
+    }
+  };
+  const generate = handlers['caption.generate'];
+  handlers['caption.generate'] = async (a) => {
+    try {
+      return await generate(a);
+    } finally {
+      discardBatchesOf(store, a.paths ?? []);
+    }
+  };
   return {
     store,
     bus,
@@ -80,7 +98,7 @@ export function createCore(opts: CoreOptions): Core {
         const handler = handlers[method] as Handler<typeof method>;
         return ok(await handler(parsed.data as ArgsOf<typeof method>));
       } catch (e) {
-        return { ok: false, error: toErrorData(e) };
+        return { ok: false, error: toErrorData(libraryError(e, store.path) ?? e) };
       }
     },
     media: mediaResolver(store),

@@ -104,6 +104,7 @@ export const schemas = {
       data: z.string().max(280_000_000),
     })
     .strict(),
+  'import.uploadDone': z.object({ batchId: z.string().min(1).max(64) }).strict(),
   'import.dataset': z
     .object({
       format: z.enum(['folder', 'flickr8k', 'karpathy', 'coco', 'kohya', 'jsonl', 'csv']),

@@ -5,7 +5,7 @@
 // stands for an image without captions.
 import type { Split } from '../../../shared/types';
 import { parseCsv, writeCsv } from './csv';
-import { isObject } from './json';
+import { isObject, jsonSyntaxMessage } from './json';
 import { LINE_BREAK } from './lines';
 import { EntryBuilder, splitOf, type ExportFile, type ExportImage, type ParsedDataset } from './types';
 
@@ -85,7 +85,7 @@ export function parseJsonl(text: string, file: string, opts: FieldOptions = {}):
       failed.push({
         path: where,
         reason: 'malformed',
-        message: `Line ${i + 1} is not JSON (${(e as Error).message}).`,
+        message: `Line ${i + 1} is not JSON (${jsonSyntaxMessage(e, line)}).`,
       });
       return;
     }

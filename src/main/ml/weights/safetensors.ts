@@ -3,6 +3,7 @@
 // {dtype, shape, data_offsets:[begin,end]} relative to the byte buffer after the header, optional
 // `__metadata__` (string → string), buffer fully indexed without holes or overlaps.
 import { AppError } from '../../../shared/result';
+import { jsonSyntaxMessage } from '../../datasets/formats/json';
 import { f16ToF32, bf16ToF32, f32ToF16 } from './half';
 
 /** Bytes per element of every dtype the format defines; we decode only the float ones. */
@@ -69,7 +70,7 @@ function parseHeader(bytes: Uint8Array): { header: Record<string, unknown>; data
   try {
     header = JSON.parse(text);
   } catch (e) {
-    throw bad(`header is not JSON (${(e as Error).message})`);
+    throw bad(`header is not JSON (${jsonSyntaxMessage(e, text)})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header))
     throw bad('header is not a JSON object');

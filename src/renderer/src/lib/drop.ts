@@ -56,25 +56,41 @@ export async function readDrop(dt: DataTransfer, client: Client): Promise<Droppe
   return { files, folderPaths };
 }
 
-function toBase64(buf: ArrayBuffer): string {
-  const bytes = new Uint8Array(buf);
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
+/** A file that could not be uploaded, and why. */
+export interface UploadFailure {
+  relPath: string;
+  message: string;
 }
 
-/** Uploads the files into one batch folder of the library and returns that folder. */
+/**
+ * Uploads the files into one batch folder of the library and returns that folder (null when no
+ * file made it). Each file is streamed on its own (serve mode: up to 512 MiB, a camera JPEG is
+ * nothing); one that fails does not stop the others: `onFailed` hears of it, or, without
+ * `onFailed`, the failures are thrown together once the rest are up.
+ */
 export async function upload(
   client: Client,
   files: DroppedFile[],
   onProgress: (done: number, total: number) => void,
   batchId = `drop-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+  onFailed?: (failure: UploadFailure) => void,
 ): Promise<string | null> {
   let dir: string | null = null;
+  const failed: UploadFailure[] = [];
   for (const [i, f] of files.entries()) {
-    const data = toBase64(await f.file.arrayBuffer());
-    dir = (await client.call('import.upload', { batchId, relPath: f.relPath, data })).dir;
+    try {
+      dir = (await client.upload(batchId, f.relPath, f.file)).dir;
+    } catch (e) {
+      const failure = { relPath: f.relPath, message: (e as Error).message };
+      if (onFailed) onFailed(failure);
+      else failed.push(failure);
+    }
     onProgress(i + 1, files.length);
   }
+  if (failed.length)
+    throw new Error(
+      `${failed.length} of ${files.length} file(s) could not be uploaded: ` +
+        failed.map((f) => `${f.relPath} (${f.message})`).join('; '),
+    );
   return dir;
 }

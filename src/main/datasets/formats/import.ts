@@ -4,21 +4,30 @@
 // text, every failure reported with a reason, progress, and cancellation. A dataset file that
 // cannot be read at all (cut short, not UTF-8, not the format) is reported and nothing is imported.
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { READ_CAPS, readBounded } from '../../files/bounded';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AppError } from '../../../shared/result';
 import type { DatasetImportArgs, ImportReport, ImportWarning, Split } from '../../../shared/types';
 import type { Store } from '../../db/index';
-import { readSidecars } from '../folder';
+import { flushOrStop, readSidecars } from '../folder';
 import { decodeSidecar } from '../sidecar';
-import { checkImageFile, commitItems, countOutcomes, failureOf, newReport, type IngestItem } from '../ingest';
+import {
+  checkImageFile,
+  cleanCaptions,
+  commitItems,
+  countOutcomes,
+  failureOf,
+  isDiskFull,
+  newReport,
+  type IngestItem,
+} from '../ingest';
 import { walkFolder } from '../walk';
 import { parseCoco } from './coco';
 import { parseFlickr8k, parseSplitLists, SPLIT_FILES } from './flickr8k';
 import { readJson } from './json';
 import { parseKarpathy } from './karpathy';
 import { parseKohya } from './kohya';
-import { decodeCaptionLine } from './lines';
 import { parseCsvDataset, parseJsonl } from './tabular';
 import { splitOf, type DatasetEntry, type ParsedDataset } from './types';
 
@@ -36,9 +45,7 @@ export interface DatasetImportOptions extends Omit<DatasetImportArgs, 'jobId'> {
  * BOM, else Latin-1 with a warning); a file that is binary or cannot be read is an error.
  */
 async function readText(path: string, warnings: ImportWarning[]): Promise<string> {
-  const bytes = await readFile(path).catch((e: Error) => {
-    throw new AppError('not_found', `Could not read ${path} (${e.message}); check the path.`);
-  });
+  const bytes = await readBounded(path, READ_CAPS.dataset, 'dataset file');
   const dec = decodeSidecar(bytes);
   if (!dec.ok) throw new AppError('invalid_argument', `${path}: ${dec.message}`);
   if (dec.warning) warnings.push({ path, message: dec.warning });
@@ -213,8 +220,10 @@ export async function importDataset(store: Store, opts: DatasetImportOptions): P
         if (e.sidecars) {
           const sc = await readSidecars(path);
           report.warnings.push(...sc.warnings);
-          captions = sc.captions.map(decodeCaptionLine);
+          report.failed.push(...sc.failed);
+          captions = sc.captions;
         }
+        captions = cleanCaptions(captions, path, report);
         pending.push({
           path,
           hash: img.hash,
@@ -226,11 +235,12 @@ export async function importDataset(store: Store, opts: DatasetImportOptions): P
         });
       } catch (err) {
         report.failed.push(failureOf(path, err));
+        if (isDiskFull(err)) break;
       }
     }
-    if (pending.length >= batchSize) flush();
+    if (pending.length >= batchSize && !flushOrStop(flush, report, e.ref)) return report;
     opts.onProgress?.(i + 1, total, e.ref);
   }
-  flush();
+  flushOrStop(flush, report, file);
   return report;
 }

@@ -23,11 +23,15 @@ export function encodeCaptionLine(caption: string): string {
   return needsQuoting(caption) ? JSON.stringify(caption) : caption;
 }
 
-/** The caption a (trimmed) line stands for. */
+/**
+ * The caption a line stands for: the string of a JSON literal (spaces around the literal are line
+ * padding), else the line as it is (the import's caption rule trims it and counts that).
+ */
 export function decodeCaptionLine(line: string): string {
-  if (line.length >= 2 && line.startsWith('"') && line.endsWith('"')) {
+  const t = line.trim();
+  if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) {
     try {
-      const v: unknown = JSON.parse(line);
+      const v: unknown = JSON.parse(t);
       if (typeof v === 'string') return v;
     } catch {
       // A line like `"a" and "b"` is an ordinary caption.

@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import {
   mkdirSync,
   readdirSync,
-  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -13,6 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { READ_CAPS, readBoundedSync } from '../../files/bounded';
 import { f16ToF32, f32ToF16 } from '../weights/half';
 
 /** Default budget: 2 GiB (Inception's 8×8×2048 map is 256 KiB per image in float16: 8k images). */
@@ -57,7 +57,7 @@ export class FeatureCache {
     const path = join(this.dir, `${key}.f16`);
     let buf: Buffer;
     try {
-      buf = readFileSync(path);
+      buf = readBoundedSync(path, READ_CAPS.small, 'cached feature');
     } catch {
       this.misses++;
       return null;

@@ -6,9 +6,9 @@
 // it reports through hooks and writes only its checkpoint files.
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { AppError } from '../../../shared/result';
 import { mixSeed } from '../../datasets/rng';
+import { READ_CAPS, readBoundedSync } from '../../files/bounded';
 import { buildVocab, WordVocab } from '../../text/index';
 import { greedyDecode } from '../decode/search';
 import { evaluate } from '../eval/index';
@@ -104,7 +104,7 @@ function loadPretrainedEncoder(model: CaptionModel, path: string): void {
     throw new AppError('invalid_argument', 'This model cannot take pretrained encoder weights.');
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readBoundedSync(path, READ_CAPS.weights, 'encoder weights file');
   } catch (e) {
     throw new AppError(
       'not_found',

@@ -253,7 +253,10 @@ export interface DatasetExportArgs {
   images?: 'copy' | 'link';
   /** Also export images that have none of the chosen captions (default false). */
   includeUncaptioned?: boolean;
+  /** Replace an earlier export at `out` (moved to a dated backup beside it, never deleted). */
   force?: boolean;
+  /** CSV: write cells as they are, without the `'` that keeps spreadsheets from running formulas. */
+  csvRaw?: boolean;
   jobId?: string;
 }
 
@@ -267,6 +270,8 @@ export interface ExportReport {
   files: string[];
   /** Library images left out because their file is gone. */
   skipped: ImportWarning[];
+  /** Where the earlier export that `force` replaced was moved (a dated backup beside `out`), or null. */
+  replacedTo: string | null;
 }
 
 export interface LengthStats {

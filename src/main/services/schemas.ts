@@ -137,6 +137,7 @@ export const schemas = {
       images: z.enum(['copy', 'link']).optional(),
       includeUncaptioned: z.boolean().optional(),
       force: z.boolean().optional(),
+      csvRaw: z.boolean().optional(),
       jobId: z.string().min(1).max(100).optional(),
     })
     .strict(),

@@ -25,9 +25,9 @@ import {
 import { walkFolder } from '../walk';
 import { parseCoco } from './coco';
 import { parseFlickr8k, parseSplitLists, SPLIT_FILES } from './flickr8k';
-import { readJson } from './json';
+import { countTopLevelKeys, readJson } from './json';
 import { parseKarpathy } from './karpathy';
-import { parseKohya } from './kohya';
+import { MAX_KOHYA_KEYS, parseKohya } from './kohya';
 import { parseCsvDataset, parseJsonl } from './tabular';
 import { splitOf, type DatasetEntry, type ParsedDataset } from './types';
 
@@ -112,6 +112,20 @@ async function parseText(
   }
   if (f === 'jsonl') return parseJsonl(text, file, opts);
   if (f === 'csv') return parseCsvDataset(text, file, opts);
+  if (f === 'kohya' && countTopLevelKeys(text, MAX_KOHYA_KEYS) > MAX_KOHYA_KEYS)
+    return {
+      entries: [],
+      failed: [
+        {
+          path: file,
+          reason: 'malformed',
+          message:
+            `The metadata file has more than ${MAX_KOHYA_KEYS.toLocaleString('en')} image keys; nothing was ` +
+            'imported from it. Split it into smaller files (or import the folder with its .txt sidecars).',
+        },
+      ],
+      warnings: [],
+    };
   const json = readJson(text);
   if (!json.ok)
     return {

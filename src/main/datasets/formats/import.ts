@@ -178,6 +178,8 @@ export async function importDataset(store: Store, opts: DatasetImportOptions): P
   const file = resolve(opts.path);
   const st = await stat(file).catch(() => null);
   if (!st) throw new AppError('not_found', `There is no ${file}; check the path.`);
+  if (!st.isDirectory() && !st.isFile())
+    throw new AppError('invalid_argument', `${file} is not a regular file or a folder; give the dataset file.`);
   if (opts.format === 'folder' ? !st.isDirectory() : !st.isFile())
     throw new AppError(
       'invalid_argument',

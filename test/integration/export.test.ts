@@ -117,7 +117,7 @@ describe('export output safety', () => {
     const target = out('safe');
     mkdirSync(target, { recursive: true });
     await call(core, 'export.dataset', { format: 'karpathy', out: target });
-    const MARKER = '.caption-studio-export.json';
+    const MARKER = '.caption-studio-export';
     expect(readdirSync(target).sort()).toEqual([MARKER, 'a.jpg', 'b.jpg', 'c.jpg', 'dataset.json']);
     const refused = await core.dispatch('export.dataset', { format: 'csv', out: target });
     expect(refused).toMatchObject({ ok: false, error: { code: 'conflict' } });

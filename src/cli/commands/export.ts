@@ -31,7 +31,7 @@ export const exportCmd: Command = {
     '       [--captions approved|all|draft|rejected] [--split train|val|test] [--collection NAME] [--link]\n' +
     '       [--include-uncaptioned] [--force] [--csv-raw] [--json]\n' +
     '  Approved captions only by default. Images are copied (--link: hard-linked where possible). The folder\n' +
-    '  is written beside DIR and renamed into place, with a .caption-studio-export.json marker. --force\n' +
+    '  is written beside DIR and renamed into place, with a .caption-studio-export marker. --force\n' +
     '  replaces only an earlier export (one with the marker), moving it to DIR.replaced-YYYYMMDD-HHMMSS;\n' +
     '  DIR may not be /, your home folder, the library folder or a folder holding a library photo.\n' +
     "  CSV cells starting with = + - @ TAB or CR are written with a leading ' (spreadsheets then show them\n" +

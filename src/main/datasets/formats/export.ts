@@ -106,7 +106,7 @@ function select(
 }
 
 /** The file every export writes at the top of its folder; only a folder holding it is ever replaced. */
-export const EXPORT_MARKER = '.caption-studio-export.json';
+export const EXPORT_MARKER = '.caption-studio-export';
 
 /** `inner` is `outer` or inside it. */
 const within = (outer: string, inner: string): boolean => {

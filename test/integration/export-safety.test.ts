@@ -39,7 +39,9 @@ describe('export --force', () => {
   it('refuses the library folder, a folder holding it, and the photos folder, even with force; nothing is touched', async () => {
     writeFileSync(join(root, 'lib', 'notes.txt'), 'an unrelated document');
     const before = readdirSync(libDir).sort();
-    expect(await refusal({ out: libDir, force: true })).toMatch(/invalid_argument: .*is the library's folder/);
+    expect(await refusal({ out: libDir, force: true })).toMatch(
+      /invalid_argument: .*is the library's folder/,
+    );
     expect(await refusal({ out: join(root, 'lib'), force: true })).toMatch(/holds the library's folder/);
     expect(await refusal({ out: root, force: true })).toMatch(/holds the library's folder/);
     expect(await refusal({ out: photos, force: true })).toMatch(/holds .*a\.jpg, a photo in the library/);
@@ -87,7 +89,17 @@ describe('export --force', () => {
   it('the CLI refuses the library folder with --force and exits 1', () => {
     const r = spawnSync(
       'node',
-      ['bin/caption-studio.js', 'export', '--db', core.store.path, '--format', 'csv', '--out', libDir, '--force'],
+      [
+        'bin/caption-studio.js',
+        'export',
+        '--db',
+        core.store.path,
+        '--format',
+        'csv',
+        '--out',
+        libDir,
+        '--force',
+      ],
       { encoding: 'utf8' },
     );
     expect(r.status).toBe(1);

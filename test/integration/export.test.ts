@@ -128,7 +128,13 @@ describe('export output safety', () => {
     expect(readdirSync(target).sort()).toEqual([MARKER, 'a.jpg', 'b.jpg', 'c.jpg', 'captions.csv']);
     expect(readdirSync(join(root, 'out')).filter((n) => n.includes('.tmp-'))).toEqual([]);
     // The replaced export was moved aside, not deleted.
-    expect(readdirSync(forced.replacedTo!).sort()).toEqual([MARKER, 'a.jpg', 'b.jpg', 'c.jpg', 'dataset.json']);
+    expect(readdirSync(forced.replacedTo!).sort()).toEqual([
+      MARKER,
+      'a.jpg',
+      'b.jpg',
+      'c.jpg',
+      'dataset.json',
+    ]);
     writeFileSync(out('a-file'), 'not a folder');
     expect(await core.dispatch('export.dataset', { format: 'csv', out: out('a-file') })).toMatchObject({
       ok: false,

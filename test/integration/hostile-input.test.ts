@@ -9,7 +9,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/services/index';
-import type { DatasetFormat, ImportReport } from '../../src/shared/types';
+import type { DatasetFormat, ImportFailure, ImportReport } from '../../src/shared/types';
 import { tempDir } from '../helpers/tmp';
 import { call, captionsAt, openLibrary, writeImages } from './formats-fixtures';
 
@@ -64,11 +64,17 @@ describe('caption text at the API', () => {
         apply: false,
       });
       expect(fr.changes.map((x) => x.after)).toEqual(['on grass']);
-      const long = await core.dispatch('captions.batch', { scope: { kind: 'all' }, suffix: 'y'.repeat(1000) });
+      const long = await core.dispatch('captions.batch', {
+        scope: { kind: 'all' },
+        suffix: 'y'.repeat(1000),
+      });
       expect(long.ok).toBe(true);
       for (let i = 0; i < 19; i++)
         await core.dispatch('captions.batch', { scope: { kind: 'all' }, suffix: 'y'.repeat(1000) });
-      const over = await core.dispatch('captions.batch', { scope: { kind: 'all' }, suffix: 'y'.repeat(1000) });
+      const over = await core.dispatch('captions.batch', {
+        scope: { kind: 'all' },
+        suffix: 'y'.repeat(1000),
+      });
       expect(over).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
       expect(!over.ok && over.error.message).toMatch(/over the 20,000-character limit; nothing was changed/);
     } finally {
@@ -91,11 +97,17 @@ describe('captions on import', () => {
       case 'flickr8k':
         return p('Flickr8k.token.txt', `a.jpg#0\t${text.replace(/\n/g, ' ')}\n`);
       case 'karpathy':
-        return p('dataset.json', JSON.stringify({ images: [{ filename: 'a.jpg', sentences: [{ raw: text }] }] }));
+        return p(
+          'dataset.json',
+          JSON.stringify({ images: [{ filename: 'a.jpg', sentences: [{ raw: text }] }] }),
+        );
       case 'coco':
         return p(
           'captions.json',
-          JSON.stringify({ images: [{ id: 1, file_name: 'a.jpg' }], annotations: [{ id: 1, image_id: 1, caption: text }] }),
+          JSON.stringify({
+            images: [{ id: 1, file_name: 'a.jpg' }],
+            annotations: [{ id: 1, image_id: 1, caption: text }],
+          }),
         );
       case 'kohya':
         return p('metadata.json', JSON.stringify({ a: { caption: text } }));
@@ -108,24 +120,27 @@ describe('captions on import', () => {
 
   const FORMATS: DatasetFormat[] = ['folder', 'flickr8k', 'karpathy', 'coco', 'kohya', 'jsonl', 'csv'];
 
-  it.each(FORMATS)('trims surrounding whitespace from %s captions and counts it; inner line breaks stay', async (format) => {
-    const { core, dir } = await fresh(['a.jpg']);
-    try {
-      const multiline = format !== 'folder' && format !== 'flickr8k';
-      const text = multiline ? ' \tA cat on a table.\nIt sleeps.  \n' : 'A cat on a table.   ';
-      const r = await call(core, 'import.dataset', { format, path: datasetFile(dir, format, text) });
-      expect(r.failed).toEqual([]);
-      expect(r).toMatchObject({ added: 1, captionsAdded: 1, captionsTrimmed: 1 });
-      expect(captionsAt(core, join(dir, 'a.jpg'))).toEqual([
-        multiline ? 'A cat on a table.\nIt sleeps.' : 'A cat on a table.',
-      ]);
-      // Importing again adds nothing: the trimmed caption is the same caption.
-      const again = await call(core, 'import.dataset', { format, path: datasetFile(dir, format, text) });
-      expect(again).toMatchObject({ captionsAdded: 0 });
-    } finally {
-      core.close();
-    }
-  });
+  it.each(FORMATS)(
+    'trims surrounding whitespace from %s captions and counts it; inner line breaks stay',
+    async (format) => {
+      const { core, dir } = await fresh(['a.jpg']);
+      try {
+        const multiline = format !== 'folder' && format !== 'flickr8k';
+        const text = multiline ? ' \tA cat on a table.\nIt sleeps.  \n' : 'A cat on a table.   ';
+        const r = await call(core, 'import.dataset', { format, path: datasetFile(dir, format, text) });
+        expect(r.failed).toEqual([]);
+        expect(r).toMatchObject({ added: 1, captionsAdded: 1, captionsTrimmed: 1 });
+        expect(captionsAt(core, join(dir, 'a.jpg'))).toEqual([
+          multiline ? 'A cat on a table.\nIt sleeps.' : 'A cat on a table.',
+        ]);
+        // Importing again adds nothing: the trimmed caption is the same caption.
+        const again = await call(core, 'import.dataset', { format, path: datasetFile(dir, format, text) });
+        expect(again).toMatchObject({ captionsAdded: 0 });
+      } finally {
+        core.close();
+      }
+    },
+  );
 
   it('repairs control characters and lone surrogates with a warning, and leaves out an over-long caption (the image stays)', async () => {
     const { core, dir } = await fresh(['a.jpg', 'b.jpg']);
@@ -172,7 +187,9 @@ describe('captions on import', () => {
         expect.objectContaining({
           path: `${path}:4`,
           reason: 'malformed',
-          message: expect.stringMatching(/CSV line 4 has 3 fields but the header has 2; nothing was imported/),
+          message: expect.stringMatching(
+            /CSV line 4 has 3 fields but the header has 2; nothing was imported/,
+          ),
         }),
       ]);
       expect(r.added).toBe(1);
@@ -185,7 +202,8 @@ describe('captions on import', () => {
 });
 
 describe('sidecars and dataset entries that are not ordinary files', () => {
-  const byPath = (r: ImportReport) => Object.fromEntries(r.failed.map((f) => [f.path.split('/').pop(), f]));
+  const byPath = (r: ImportReport): Record<string, ImportFailure> =>
+    Object.fromEntries(r.failed.map((f) => [f.path.split('/').pop()!, f]));
 
   it('imports the image and reports a binary, a huge, a /dev/zero and a FIFO sidecar, without hanging', async () => {
     const { core, dir } = await fresh(['bin.jpg', 'huge.jpg', 'zero.jpg', 'fifo.jpg', 'ok.jpg']);
@@ -217,12 +235,17 @@ describe('sidecars and dataset entries that are not ordinary files', () => {
       const path = join(dir, 'captions.jsonl');
       writeFileSync(
         path,
-        ['ok.jpg', 'pipe.jpg', 'zero.jpg'].map((f) => JSON.stringify({ file_name: f, caption: 'c' })).join('\n'),
+        ['ok.jpg', 'pipe.jpg', 'zero.jpg']
+          .map((f) => JSON.stringify({ file_name: f, caption: 'c' }))
+          .join('\n'),
       );
       const r = await call(core, 'import.dataset', { format: 'jsonl', path });
       expect(r.added).toBe(1);
       const f = byPath(r);
-      expect(f['pipe.jpg']).toMatchObject({ reason: 'unreadable', message: expect.stringMatching(/named pipe/) });
+      expect(f['pipe.jpg']).toMatchObject({
+        reason: 'unreadable',
+        message: expect.stringMatching(/named pipe/),
+      });
       expect(f['zero.jpg']).toMatchObject({
         reason: 'unreadable',
         message: expect.stringMatching(/character device/),

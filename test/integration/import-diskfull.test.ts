@@ -41,7 +41,9 @@ describe('disk full during import', () => {
         expect.objectContaining({
           path: join(dir, 'c.jpg'),
           reason: 'disk-full',
-          message: expect.stringMatching(/The disk is full .*the photo is fine.*Free some space and import again/),
+          message: expect.stringMatching(
+            /The disk is full .*the photo is fine.*Free some space and import again/,
+          ),
         }),
       ]);
       expect(r.failed.some((f) => f.reason === 'corrupt')).toBe(false);

@@ -38,7 +38,11 @@ async function ticking<T>(f: () => Promise<T>): Promise<{ value: T; ticks: numbe
 
 describe('find & replace with a catastrophic regular expression', () => {
   it('fails with a clear error within the budget, without blocking the event loop', async () => {
-    const { value: r, ticks, ms } = await ticking(() =>
+    const {
+      value: r,
+      ticks,
+      ms,
+    } = await ticking(() =>
       core.dispatch('captions.findReplace', {
         find: '^(a|a)+$',
         replace: 'x',
@@ -48,7 +52,9 @@ describe('find & replace with a catastrophic regular expression', () => {
       }),
     );
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
-    expect(!r.ok && r.error.message).toMatch(/took more than \d+ s .*was stopped.*Simplify it; nothing was changed/);
+    expect(!r.ok && r.error.message).toMatch(
+      /took more than \d+ s .*was stopped.*Simplify it; nothing was changed/,
+    );
     // The budget, plus the worker's start-up; far less than the pattern's running time (minutes).
     expect(ms).toBeLessThan(REGEX_BUDGET_MS + 20_000);
     // The timer kept firing while the pattern ran: the main thread was free.

@@ -35,7 +35,7 @@ export const exportCmd: Command = {
     '  replaces only an earlier export (one with the marker), moving it to DIR.replaced-YYYYMMDD-HHMMSS;\n' +
     '  DIR may not be /, your home folder, the library folder or a folder holding a library photo.\n' +
     "  CSV cells starting with = + - @ TAB or CR are written with a leading ' (spreadsheets then show them\n" +
-    "  as text; import takes it off); --csv-raw writes them as they are.\n" +
+    '  as text; import takes it off); --csv-raw writes them as they are.\n' +
     '  Sidecar and Flickr8k lines hold one caption each: a caption with a line break, edge spaces, or wrapped\n' +
     '  in double quotes is written as a JSON string literal, which `import --format` reads back exactly.',
   async run(argv) {

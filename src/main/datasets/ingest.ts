@@ -181,7 +181,10 @@ export function isDiskFull(e: unknown): boolean {
   const err = e as { code?: unknown; message?: unknown } | null;
   if (!err || typeof err !== 'object') return false;
   if (err.code === 'ENOSPC' || err.code === 'EDQUOT' || err.code === 'SQLITE_FULL') return true;
-  return typeof err.message === 'string' && /ENOSPC|no space left on device|database or disk is full/i.test(err.message);
+  return (
+    typeof err.message === 'string' &&
+    /ENOSPC|no space left on device|database or disk is full/i.test(err.message)
+  );
 }
 
 /** The failure that ends an import when the disk is full: the photo is fine, the disk is not. */

@@ -134,7 +134,8 @@ export async function readBytes(path: string): Promise<Uint8Array> {
   try {
     return await readBounded(path, READ_CAPS.image, 'image');
   } catch (e) {
-    if (e instanceof BoundedReadError && e.reason === 'too-large') throw new ImageError('too-large', e.message);
+    if (e instanceof BoundedReadError && e.reason === 'too-large')
+      throw new ImageError('too-large', e.message);
     throw new ImageError('unreadable', e instanceof Error ? e.message : String(e));
   }
 }

@@ -16,7 +16,10 @@ const ruled = (allow: readonly CaptionProblem[] = []) =>
 /** A caption's text (text/caption-text.ts: length, lone surrogates, control characters, edge spaces). */
 const text = ruled();
 /** Text put into captions (a replacement, prefix, suffix): may start or end with a space. */
-const fragment = z.string().max(1000).pipe(ruled(['edge-space']));
+const fragment = z
+  .string()
+  .max(1000)
+  .pipe(ruled(['edge-space']));
 const empty = z.object({}).strict();
 const scope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('images'), imageIds: ids }).strict(),

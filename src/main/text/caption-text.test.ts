@@ -5,7 +5,14 @@ import { captionProblems, cleanCaption, describeProblems, MAX_CAPTION_CHARS } fr
 
 describe('captionProblems', () => {
   it('accepts ordinary and hard but valid text: inner line breaks, tabs, emoji, bidi marks', () => {
-    for (const t of ['a dog', 'two\nlines\r\nand\rmore', 'tab\there', '🐱 👨‍👩‍👧', 'a\u202Eb', 'x'.repeat(MAX_CAPTION_CHARS)])
+    for (const t of [
+      'a dog',
+      'two\nlines\r\nand\rmore',
+      'tab\there',
+      '🐱 👨‍👩‍👧',
+      'a\u202Eb',
+      'x'.repeat(MAX_CAPTION_CHARS),
+    ])
       expect(captionProblems(t), JSON.stringify(t.slice(0, 20))).toEqual([]);
   });
 

@@ -76,7 +76,9 @@ export function replaceInWorker(
       ),
     );
     worker.once('exit', (code) =>
-      finish(() => reject(new AppError('internal', `The find & replace worker stopped (exit code ${code}).`))),
+      finish(() =>
+        reject(new AppError('internal', `The find & replace worker stopped (exit code ${code}).`)),
+      ),
     );
   });
 }

@@ -8,7 +8,18 @@
 // `/`, the home folder, or that is or holds the library's folder or an imported image is refused.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, link, mkdir, readdir, realpath, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  link,
+  mkdir,
+  readdir,
+  realpath,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, parse as parsePath, relative, resolve, sep } from 'node:path';
 import { AppError } from '../../../shared/result';

@@ -179,7 +179,10 @@ export async function importDataset(store: Store, opts: DatasetImportOptions): P
   const st = await stat(file).catch(() => null);
   if (!st) throw new AppError('not_found', `There is no ${file}; check the path.`);
   if (!st.isDirectory() && !st.isFile())
-    throw new AppError('invalid_argument', `${file} is not a regular file or a folder; give the dataset file.`);
+    throw new AppError(
+      'invalid_argument',
+      `${file} is not a regular file or a folder; give the dataset file.`,
+    );
   if (opts.format === 'folder' ? !st.isDirectory() : !st.isFile())
     throw new AppError(
       'invalid_argument',

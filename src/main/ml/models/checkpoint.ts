@@ -2,7 +2,12 @@
 // the model id, the resolved config JSON and the caller's vocabulary JSON (opaque to the model).
 import { AppError } from '../../../shared/result';
 import type { ParamStore } from '../nn/module';
-import { readSafetensors, writeSafetensors, type SafetensorsFile, type WriteDtype } from '../weights/safetensors';
+import {
+  readSafetensors,
+  writeSafetensors,
+  type SafetensorsFile,
+  type WriteDtype,
+} from '../weights/safetensors';
 
 export const CHECKPOINT_FORMAT = 'caption-studio/1';
 

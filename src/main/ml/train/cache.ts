@@ -2,15 +2,7 @@
 // image) and kept beside the database as float16 files, reused across epochs and runs, within a
 // disk budget (least recently used files evicted first).
 import { createHash } from 'node:crypto';
-import {
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { READ_CAPS, readBoundedSync } from '../../files/bounded';
 import { f16ToF32, f32ToF16 } from '../weights/half';

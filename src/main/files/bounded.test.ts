@@ -6,6 +6,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers/tmp';
+import { decodeFile } from '../images/decode';
 import { BoundedReadError, readBounded, readBoundedSync } from './bounded';
 
 const dir = tempDir();
@@ -45,5 +46,15 @@ describe.each([
   it('refuses a file over the cap and says so; a missing file is missing', async () => {
     expect(await reasonOf(() => read(file, 4))).toMatch(/^too-large: .*over the .* limit for a caption file/);
     expect(await reasonOf(() => read(join(dir, 'nope'), 4))).toMatch(/^missing: /);
+  });
+});
+
+describe('image reads (caption.generate, imports, thumbnails)', () => {
+  it('refuse /dev/zero and a FIFO at once as unreadable images', async () => {
+    await expect(decodeFile(zero)).rejects.toMatchObject({
+      reason: 'unreadable',
+      message: /character device/,
+    });
+    await expect(decodeFile(fifo)).rejects.toMatchObject({ reason: 'unreadable', message: /named pipe/ });
   });
 });

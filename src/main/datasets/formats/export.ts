@@ -145,10 +145,10 @@ async function refuseUnsafeOut(store: Store, out: string): Promise<void> {
       'invalid_argument',
       `Refusing to export into ${out}: ${why}. Choose a new or empty folder, or one an earlier export made.`,
     );
-  const home = homedir();
+  const homes = [...new Set([homedir(), await realish(homedir())])];
   for (const o of outs) {
     if (parsePath(o).root === o) throw refuse('it is the root of the file system');
-    if (o === home || o === (await realish(home))) throw refuse('it is your home folder');
+    for (const h of homes) if (within(o, h)) throw refuse(`it ${o === h ? 'is' : 'holds'} your home folder`);
   }
   if (store.path !== ':memory:') {
     const lib = dirname(resolve(store.path));

@@ -118,7 +118,8 @@ export type ImportFailureReason =
   | 'too-large'
   | 'unsupported'
   | 'encoding'
-  | 'unreadable';
+  | 'unreadable'
+  | 'disk-full';
 
 /**
  * Why an entry of a dataset file (a line, a record, an annotation) was not imported: 'missing' the
@@ -153,6 +154,8 @@ export interface ImportReport {
   unchanged: number;
   /** Captions added (sidecar lines not already on the image). */
   captionsAdded: number;
+  /** Captions read with spaces or line breaks at either end, which were trimmed (inner line breaks kept). */
+  captionsTrimmed: number;
   failed: ImportFailure[];
   warnings: ImportWarning[];
   /** Files that are neither images nor sidecars (and OS junk), skipped silently. */
@@ -187,6 +190,8 @@ export interface FindReplaceArgs {
   /** false: preview only; true: apply to `captionIds` (from the preview), or to all matches. */
   apply: boolean;
   captionIds?: number[];
+  /** Names the job so `jobs.cancel` can stop a regular expression that runs long. */
+  jobId?: string;
 }
 
 export interface CaptionChange {
@@ -248,7 +253,10 @@ export interface DatasetExportArgs {
   images?: 'copy' | 'link';
   /** Also export images that have none of the chosen captions (default false). */
   includeUncaptioned?: boolean;
+  /** Replace an earlier export at `out` (moved to a dated backup beside it, never deleted). */
   force?: boolean;
+  /** CSV: write cells as they are, without the `'` that keeps spreadsheets from running formulas. */
+  csvRaw?: boolean;
   jobId?: string;
 }
 
@@ -262,6 +270,8 @@ export interface ExportReport {
   files: string[];
   /** Library images left out because their file is gone. */
   skipped: ImportWarning[];
+  /** Where the earlier export that `force` replaced was moved (a dated backup beside `out`), or null. */
+  replacedTo: string | null;
 }
 
 export interface LengthStats {

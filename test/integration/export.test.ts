@@ -117,15 +117,24 @@ describe('export output safety', () => {
     const target = out('safe');
     mkdirSync(target, { recursive: true });
     await call(core, 'export.dataset', { format: 'karpathy', out: target });
-    expect(readdirSync(target).sort()).toEqual(['a.jpg', 'b.jpg', 'c.jpg', 'dataset.json']);
+    const MARKER = '.caption-studio-export';
+    expect(readdirSync(target).sort()).toEqual([MARKER, 'a.jpg', 'b.jpg', 'c.jpg', 'dataset.json']);
     const refused = await core.dispatch('export.dataset', { format: 'csv', out: target });
     expect(refused).toMatchObject({ ok: false, error: { code: 'conflict' } });
     expect(!refused.ok && refused.error.message).toMatch(/--force/);
     expect(readdirSync(target)).toContain('dataset.json');
     const forced = await call(core, 'export.dataset', { format: 'csv', out: target, force: true });
     expect(forced.images).toBe(3);
-    expect(readdirSync(target).sort()).toEqual(['a.jpg', 'b.jpg', 'c.jpg', 'captions.csv']);
+    expect(readdirSync(target).sort()).toEqual([MARKER, 'a.jpg', 'b.jpg', 'c.jpg', 'captions.csv']);
     expect(readdirSync(join(root, 'out')).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    // The replaced export was moved aside, not deleted.
+    expect(readdirSync(forced.replacedTo!).sort()).toEqual([
+      MARKER,
+      'a.jpg',
+      'b.jpg',
+      'c.jpg',
+      'dataset.json',
+    ]);
     writeFileSync(out('a-file'), 'not a folder');
     expect(await core.dispatch('export.dataset', { format: 'csv', out: out('a-file') })).toMatchObject({
       ok: false,

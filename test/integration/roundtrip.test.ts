@@ -1,6 +1,8 @@
 // Round trip for every format: a library with hard captions (line breaks, unicode in two
-// normalisation forms, quotes, commas, tabs, edge spaces, backslashes, a caption wrapped in
-// quotes) and all splits is exported, imported into a new library, and must come back the same:
+// normalisation forms, quotes, commas, tabs, inner space runs, backslashes, a caption wrapped in
+// quotes) and hostile ones added through the API (spreadsheet formulas, a leading `'`, Unicode
+// line separators and bidi overrides, the longest caption the API takes) and all splits is
+// exported, imported into a new library, and must come back the same:
 // images by content hash, captions byte for byte in order, splits. Exporting the copy again gives
 // the same annotation files; importing the export a second time adds nothing.
 import sharp from 'sharp';
@@ -19,11 +21,28 @@ let source: Core;
 const CAPTIONS: string[][] = [
   ['A dog runs across the grass .', 'Two\nlines of caption', 'windows\r\nline end'],
   ['naïve café 🐱 — 東京', 'e\u0301 (decomposed) vs é', 'she said "hi", then left'],
-  ['a,b,c with commas', 'tab\tinside', '  leading and trailing spaces  '],
+  ['a,b,c with commas', 'tab\tinside', 'inner   runs  of\t\tspaces'],
   ['"wrapped in quotes"', 'artist \\(name\\), 1girl', 'back\\slash and \\n literal'],
   ['lone\rcarriage return', 'x'],
 ];
 const SPLITS = ['train', 'val', 'test', null, 'train'] as const;
+/** Added through the API (so the caption text rule admits them) to the last image. */
+const HOSTILE = [
+  '=HYPERLINK("http://example.com/x","click")',
+  "+cmd|' /C calc'!A0",
+  '-2+3',
+  '@SUM(A1:A9)',
+  "'=already quoted",
+  "''-two quotes",
+  "'plain leading quote",
+  'line\u2028separator and\u2029paragraph',
+  'bidi \u202Eoverride\u202C and zero\u200Bwidth',
+  'family 👨‍👩‍👧 and flags 🇫🇷',
+  'ends with a backslash \\',
+  '"',
+  'x'.repeat(19_990) + ' the end',
+];
+const TOTAL = CAPTIONS.flat().length + HOSTILE.length;
 
 beforeAll(async () => {
   const dir = join(root, 'source', 'photos');
@@ -43,6 +62,7 @@ beforeAll(async () => {
     for (const text of CAPTIONS[i])
       source.store.captions.add({ imageId: image.id, text, status: 'approved' }, null);
   }
+  for (const text of HOSTILE) await call(source, 'captions.add', { imageId: 5, text, status: 'approved' });
   // Drafts are not exported by default.
   source.store.captions.add({ imageId: 1, text: 'a draft, not exported', status: 'draft' }, null);
 });
@@ -64,13 +84,13 @@ describe.each(FORMATS)('round trip through %s', (format) => {
   it('gives back the same images, captions and splits', async () => {
     const out = join(root, `export-${format}`);
     const exported = await call(source, 'export.dataset', { format, out });
-    expect(exported).toMatchObject({ images: 5, captions: 14, skipped: [] });
+    expect(exported).toMatchObject({ images: 5, captions: TOTAL, skipped: [] });
     const copy = openLibrary(root, `copy-${format}`);
     try {
       const path = ANNOTATION[format] ? join(out, ANNOTATION[format]) : out;
       const r = await call(copy, 'import.dataset', { format, path });
       expect(r.failed).toEqual([]);
-      expect(r).toMatchObject({ added: 5, captionsAdded: 14 });
+      expect(r).toMatchObject({ added: 5, captionsAdded: TOTAL, captionsTrimmed: 0 });
       const want = libraryState(source).map((i) => ({
         ...i,
         captions: i.captions.filter(([, status]) => status === 'approved'),

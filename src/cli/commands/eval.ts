@@ -1,6 +1,7 @@
 // `caption-studio eval`: scores candidate captions against references with coco-caption's BLEU-1..4,
 // ROUGE-L and CIDEr-D (no Java), prints the table and can write corpus and per-image scores as JSON.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { READ_CAPS, readBoundedSync } from '../../main/files/bounded';
 import { AppError } from '../../shared/result';
 import type { Command } from '../command';
 import { parse, UsageError } from '../command';
@@ -20,14 +21,12 @@ const LABELS: Record<keyof Scores, string> = {
 function readJson(path: string, what: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedSync(path, READ_CAPS.dataset, `${what} file`).toString('utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const missing = e instanceof AppError && e.code === 'not_found';
     throw new AppError(
-      code === 'ENOENT' ? 'not_found' : 'io',
-      code === 'ENOENT'
-        ? `${what} file ${path} does not exist`
-        : `Cannot read ${what} file ${path}: ${(e as Error).message}`,
+      missing ? 'not_found' : e instanceof AppError ? e.code : 'io',
+      missing ? `${what} file ${path} does not exist` : (e as Error).message,
     );
   }
   try {

@@ -19,6 +19,7 @@ const CAPTIONS = ['approved', 'all', 'draft', 'rejected'];
 
 export function printExport(r: ExportReport, out: (line: string) => void = console.log): void {
   out(`Wrote ${r.images} images and ${r.captions} captions as ${r.format} to ${r.out}.`);
+  if (r.replacedTo) out(`The earlier export there was moved to ${r.replacedTo}.`);
   for (const s of r.skipped) out(`  skipped: ${s.path}: ${s.message}`);
 }
 
@@ -28,9 +29,13 @@ export const exportCmd: Command = {
   usage:
     'export --format folder|flickr8k|karpathy|coco|coco-results|kohya|jsonl|csv --out DIR [--db FILE]\n' +
     '       [--captions approved|all|draft|rejected] [--split train|val|test] [--collection NAME] [--link]\n' +
-    '       [--include-uncaptioned] [--force] [--json]\n' +
-    '  Approved captions only by default. Images are copied (--link: hard-linked where possible). An existing\n' +
-    '  non-empty DIR is replaced only with --force; the folder is written beside it and renamed into place.\n' +
+    '       [--include-uncaptioned] [--force] [--csv-raw] [--json]\n' +
+    '  Approved captions only by default. Images are copied (--link: hard-linked where possible). The folder\n' +
+    '  is written beside DIR and renamed into place, with a .caption-studio-export marker. --force\n' +
+    '  replaces only an earlier export (one with the marker), moving it to DIR.replaced-YYYYMMDD-HHMMSS;\n' +
+    '  DIR may not be /, your home folder, the library folder or a folder holding a library photo.\n' +
+    "  CSV cells starting with = + - @ TAB or CR are written with a leading ' (spreadsheets then show them\n" +
+    '  as text; import takes it off); --csv-raw writes them as they are.\n' +
     '  Sidecar and Flickr8k lines hold one caption each: a caption with a line break, edge spaces, or wrapped\n' +
     '  in double quotes is written as a JSON string literal, which `import --format` reads back exactly.',
   async run(argv) {
@@ -44,6 +49,7 @@ export const exportCmd: Command = {
       link: { type: 'boolean' },
       'include-uncaptioned': { type: 'boolean' },
       force: { type: 'boolean' },
+      'csv-raw': { type: 'boolean' },
       json: { type: 'boolean' },
     });
     if (positionals.length)
@@ -82,6 +88,7 @@ export const exportCmd: Command = {
         images: values.link ? 'link' : 'copy',
         includeUncaptioned: values['include-uncaptioned'] ?? false,
         force: values.force ?? false,
+        csvRaw: values['csv-raw'] ?? false,
         jobId,
       };
       const r = await core.dispatch('export.dataset', args);

@@ -13,6 +13,7 @@ export function printReport(r: ImportReport, out: (line: string) => void = conso
   out(
     `${r.cancelled ? 'Cancelled: ' : ''}${r.scanned} image files: ${r.added} added, ${r.relinked} relinked, ` +
       `${r.unchanged} already in the library, ${r.failed.length} failed; ${r.captionsAdded} captions added` +
+      (r.captionsTrimmed ? `; ${r.captionsTrimmed} captions trimmed of spaces at either end` : '') +
       (r.ignored ? `; ${r.ignored} other files ignored` : '') +
       '.',
   );

@@ -10,11 +10,21 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { AppError } from '../../shared/result';
-import type { CaptionStatus, ImportReport, ImportWarning } from '../../shared/types';
+import type { CaptionStatus, ImportFailure, ImportReport, ImportWarning } from '../../shared/types';
 import type { Store } from '../db/index';
-import { ImageError } from '../images/errors';
-import { readBytes } from '../images/decode';
-import { checkImageFile, commitItems, countOutcomes, failureOf, newReport, type IngestItem } from './ingest';
+import { BoundedReadError, READ_CAPS, readBounded } from '../files/bounded';
+import { decodeCaptionLine } from './formats/lines';
+import {
+  checkImageFile,
+  cleanCaptions,
+  commitItems,
+  countOutcomes,
+  diskFullFailure,
+  failureOf,
+  isDiskFull,
+  newReport,
+  type IngestItem,
+} from './ingest';
 import { decodeSidecar, sidecarCandidates, splitCaptions } from './sidecar';
 import { walkFolder } from './walk';
 
@@ -35,26 +45,56 @@ export interface FolderImportOptions {
   onProgress?: (done: number, total: number, path: string) => void;
 }
 
-/** Reads the sidecars of an image: captions (deduplicated, in file order) and warnings. */
+/**
+ * Reads the sidecars of an image: captions (one per line, the line escape decoded, in file order,
+ * not yet trimmed: the import's caption rule does that and counts it), warnings, and sidecars that
+ * could not be read (binary, a device or FIFO, too large). A bad sidecar never keeps its image out
+ * of the library: the image is imported and the sidecar reported.
+ */
 export async function readSidecars(
   imagePath: string,
-): Promise<{ captions: string[]; warnings: ImportWarning[] }> {
+): Promise<{ captions: string[]; warnings: ImportWarning[]; failed: ImportFailure[] }> {
   const captions: string[] = [];
   const warnings: ImportWarning[] = [];
+  const failed: ImportFailure[] = [];
+  const without = 'The image was imported without the captions of this file.';
   for (const path of sidecarCandidates(imagePath)) {
     if (!existsSync(path)) continue;
     let bytes: Uint8Array;
     try {
-      bytes = await readBytes(path);
+      bytes = await readBounded(path, READ_CAPS.sidecar, 'caption file');
     } catch (e) {
-      throw new ImageError('unreadable', `Could not read the caption file ${path}: ${(e as Error).message}`);
+      const reason = e instanceof BoundedReadError && e.reason === 'too-large' ? 'too-large' : 'unreadable';
+      failed.push({ path, reason, message: `${(e as Error).message} ${without}` });
+      continue;
     }
     const dec = decodeSidecar(bytes);
-    if (!dec.ok) throw new ImageError('encoding', `Caption file ${path}: ${dec.message}`);
+    if (!dec.ok) {
+      failed.push({ path, reason: 'encoding', message: `Caption file ${path}: ${dec.message} ${without}` });
+      continue;
+    }
     if (dec.warning) warnings.push({ path, message: dec.warning });
-    for (const c of splitCaptions(dec.text)) if (!captions.includes(c)) captions.push(c);
+    for (const line of splitCaptions(dec.text)) {
+      const c = decodeCaptionLine(line);
+      if (!captions.includes(c)) captions.push(c);
+    }
   }
-  return { captions, warnings };
+  return { captions, warnings, failed };
+}
+
+/**
+ * Commits the pending items; when the disk (or the database) is full, the failure goes into the
+ * report and false is returned so the import stops, rather than an error that hides the report.
+ */
+export function flushOrStop(flush: () => void, report: ImportReport, path: string): boolean {
+  try {
+    flush();
+    return true;
+  } catch (e) {
+    if (!isDiskFull(e)) throw e;
+    report.failed.push(diskFullFailure(path, e));
+    return false;
+  }
 }
 
 export async function importFolder(
@@ -103,15 +143,18 @@ export async function importFolder(
     const path = walked.images[i];
     try {
       const img = await checkImageFile(path, { thumbsDir: opts.thumbsDir, maxPixels: opts.maxPixels });
-      const { captions, warnings } = await readSidecars(path);
-      report.warnings.push(...warnings);
+      const sc = await readSidecars(path);
+      report.warnings.push(...sc.warnings);
+      report.failed.push(...sc.failed);
+      const captions = cleanCaptions(sc.captions, path, report);
       pending.push({ path, hash: img.hash, width: img.width, height: img.height, captions, status });
     } catch (e) {
       report.failed.push(failureOf(path, e));
+      if (isDiskFull(e)) break;
     }
-    if (pending.length >= batchSize) flush();
+    if (pending.length >= batchSize && !flushOrStop(flush, report, path)) return report;
     opts.onProgress?.(i + 1, total, path);
   }
-  flush();
+  flushOrStop(flush, report, root);
   return report;
 }

@@ -16,6 +16,7 @@ import { ImageError } from '../images/errors';
 import { probeImage, readBytes, type DecodeOptions } from '../images/decode';
 import { ensureThumbnail } from '../images/thumbs';
 import type { SniffedFormat } from '../images/sniff';
+import { cleanCaption, MAX_CAPTION_CHARS } from '../text/caption-text';
 
 /** Content hash of a file: SHA-256, hex. The identity of an image in the library. */
 export const hashBytes = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -126,6 +127,7 @@ export function newReport(jobId: string, root: string): ImportReport {
     relinked: 0,
     unchanged: 0,
     captionsAdded: 0,
+    captionsTrimmed: 0,
     failed: [],
     warnings: [],
     ignored: 0,
@@ -143,8 +145,63 @@ export function countOutcomes(report: ImportReport, outcomes: IngestOutcome[]): 
   }
 }
 
+/**
+ * The captions of one image under the caption text rule (text/caption-text.ts): surrounding
+ * whitespace trimmed and counted, other repairs listed as warnings, a caption over the length
+ * limit left out and listed as a failure (the image is still imported).
+ */
+export function cleanCaptions(captions: readonly string[], path: string, report: ImportReport): string[] {
+  const out: string[] = [];
+  for (const raw of captions) {
+    const c = cleanCaption(raw);
+    if (c.trimmed) report.captionsTrimmed++;
+    if (c.text === null) {
+      report.failed.push({
+        path,
+        reason: 'too-large',
+        message:
+          `A caption of ${raw.length.toLocaleString('en')} characters is over the ` +
+          `${MAX_CAPTION_CHARS.toLocaleString('en')}-character limit; it was left out (the image was imported). ` +
+          `Shorten it in the file and import again.`,
+      });
+      continue;
+    }
+    if (c.repairs.length)
+      report.warnings.push({
+        path,
+        message: `In the caption “${c.text.slice(0, 60)}${c.text.length > 60 ? '…' : ''}”, ${c.repairs.join(' and ')}.`,
+      });
+    if (c.text !== '') out.push(c.text);
+  }
+  return out;
+}
+
+/** True for an error that says the disk (or the database) is full. */
+export function isDiskFull(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  if (!err || typeof err !== 'object') return false;
+  if (err.code === 'ENOSPC' || err.code === 'EDQUOT' || err.code === 'SQLITE_FULL') return true;
+  return (
+    typeof err.message === 'string' &&
+    /ENOSPC|no space left on device|database or disk is full/i.test(err.message)
+  );
+}
+
+/** The failure that ends an import when the disk is full: the photo is fine, the disk is not. */
+export function diskFullFailure(path: string, e: unknown): ImportFailure {
+  return {
+    path,
+    reason: 'disk-full',
+    message:
+      `The disk is full (${e instanceof Error ? e.message : String(e)}): the photo is fine, but its thumbnail ` +
+      `or its captions could not be saved. The import stopped here; what was imported before stays. ` +
+      `Free some space and import again to add the rest.`,
+  };
+}
+
 /** A failure entry for a report from anything thrown while reading one item. */
 export function failureOf(path: string, e: unknown): ImportFailure {
+  if (isDiskFull(e)) return diskFullFailure(path, e);
   if (e instanceof ImageError) return { path, reason: e.reason, message: e.message };
   const reason: ImportFailureReason = e instanceof AppError && e.code === 'io' ? 'unreadable' : 'corrupt';
   return { path, reason, message: e instanceof Error ? e.message : String(e) };

@@ -53,8 +53,8 @@ describe('decodeSidecar', () => {
 });
 
 describe('splitCaptions', () => {
-  it('gives one caption per non-empty line, for LF, CRLF and CR, trimmed at both ends', () => {
-    expect(splitCaptions('a dog\r\n\r\n  a cat  \rbirds\n')).toEqual(['a dog', 'a cat', 'birds']);
+  it('gives one caption per non-blank line, for LF, CRLF and CR, untrimmed (the caption rule trims)', () => {
+    expect(splitCaptions('a dog\r\n\r\n  a cat  \rbirds\n \n')).toEqual(['a dog', '  a cat  ', 'birds']);
   });
 
   it('keeps everything else as is (case, punctuation, inner spaces, commas)', () => {

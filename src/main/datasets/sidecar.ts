@@ -78,12 +78,10 @@ export function decodeSidecar(bytes: Uint8Array): DecodedSidecar {
 }
 
 /**
- * One caption per non-empty line (sd-scripts reads a multi-line caption file as several captions).
- * Lines end at LF, CRLF or CR; each line is trimmed at both ends, nothing else is changed.
+ * One caption per non-blank line (sd-scripts reads a multi-line caption file as several captions).
+ * Lines end at LF, CRLF or CR; nothing else is changed here: the import's caption rule trims the
+ * spaces at either end and counts the captions it trimmed.
  */
 export function splitCaptions(text: string): string[] {
-  return text
-    .split(/\r\n|\n|\r/)
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0);
+  return text.split(/\r\n|\n|\r/).filter((l) => l.trim().length > 0);
 }

@@ -45,6 +45,11 @@ export class ImagesRepo {
       splits: db.prepare<[], { id: number; hash: string; split: Split | null }>(
         'SELECT id, hash, split FROM images ORDER BY id',
       ),
+      under: db
+        .prepare<[string, number, string], string>(
+          'SELECT path FROM images WHERE path = ? OR substr(path, 1, ?) = ? ORDER BY path LIMIT 1',
+        )
+        .pluck(),
     };
   }
 
@@ -90,6 +95,12 @@ export class ImagesRepo {
   /** Every image's id, content hash and split, for assigning splits. */
   splits(): { id: number; hash: string; split: Split | null }[] {
     return this.s.splits.all();
+  }
+
+  /** The path of an image whose file is `dir` or inside it (compared as text), or null. */
+  pathUnder(dir: string, sep: string): string | null {
+    const prefix = dir.endsWith(sep) ? dir : dir + sep;
+    return this.s.under.get(dir, prefix.length, prefix) ?? null;
   }
 
   count(): number {

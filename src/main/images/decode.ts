@@ -2,7 +2,7 @@
 // applied, grey/CMYK/16-bit/alpha converted the same way every time, a pixel limit against
 // decompression bombs. The only module (with thumbs.ts) that imports sharp.
 import sharp, { type Metadata, type Sharp } from 'sharp';
-import { readFile } from 'node:fs/promises';
+import { BoundedReadError, READ_CAPS, readBounded } from '../files/bounded';
 import { ImageError, classifySharpError } from './errors';
 import { FORMAT_NAMES, READABLE_FORMATS, sniffFormat, type SniffedFormat } from './sniff';
 
@@ -129,11 +129,14 @@ export async function decodeFile(path: string, opts: DecodeOptions = {}): Promis
   return decodeRgb(await readBytes(path), opts);
 }
 
+/** Reads an image file through the bounded reader: a regular file of at most READ_CAPS.image bytes. */
 export async function readBytes(path: string): Promise<Uint8Array> {
   try {
-    return await readFile(path);
+    return await readBounded(path, READ_CAPS.image, 'image');
   } catch (e) {
-    throw new ImageError('unreadable', `Could not read ${path}: ${(e as Error).message}.`);
+    if (e instanceof BoundedReadError && e.reason === 'too-large')
+      throw new ImageError('too-large', e.message);
+    throw new ImageError('unreadable', e instanceof Error ? e.message : String(e));
   }
 }
 

@@ -12,6 +12,7 @@ const CODES: Record<ImportFailureReason, ErrorCode> = {
   unsupported: 'unsupported',
   encoding: 'invalid_argument',
   unreadable: 'io',
+  'disk-full': 'io',
 };
 
 export class ImageError extends AppError {

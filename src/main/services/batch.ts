@@ -1,10 +1,27 @@
 // Batch caption operations over a scope (selection, collection, everything): find & replace with
 // a preview of every change, and prefix/suffix/status edits; each applied as one undoable step.
+// A user's regular expression runs in a worker thread with a time budget (text/regex-worker.ts);
+// results follow the caption text rule (trimmed, within the length limit), shown in the preview.
 import type { ApiMethods } from '../../shared/api';
 import { AppError } from '../../shared/result';
 import type { CaptionChange, FindReplaceArgs } from '../../shared/types';
 import type { Store } from '../db/index';
+import { MAX_CAPTION_CHARS } from '../text/caption-text';
+import { replaceInWorker } from '../text/regex-worker';
 import type { EventBus } from './events';
+import type { Jobs } from './imports';
+
+/** A caption produced by an edit, under the caption text rule: trimmed, and refused when too long. */
+function ruledResult(text: string, captionId: number): string {
+  const t = text.trim();
+  if (t.length > MAX_CAPTION_CHARS)
+    throw new AppError(
+      'invalid_argument',
+      `Caption ${captionId} would become ${t.length.toLocaleString('en')} characters long, over the ` +
+        `${MAX_CAPTION_CHARS.toLocaleString('en')}-character limit; nothing was changed.`,
+    );
+  return t;
+}
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -31,25 +48,47 @@ export function replaceAll(text: string, re: RegExp, replacement: string, regex:
 type Handlers = {
   'captions.findReplace': (
     a: ApiMethods['captions.findReplace']['args'],
-  ) => ApiMethods['captions.findReplace']['result'];
+  ) => Promise<ApiMethods['captions.findReplace']['result']>;
   'captions.batch': (a: ApiMethods['captions.batch']['args']) => ApiMethods['captions.batch']['result'];
 };
 
-export function batchService(store: Store, bus: EventBus): Handlers {
+export function batchService(store: Store, bus: EventBus, jobs: Jobs, budgetMs?: number): Handlers {
   const { captions } = store;
   const changedImages = (changes: { imageId: number }[]) => {
     if (changes.length)
       bus.emit('library.changed', { imageIds: [...new Set(changes.map((c) => c.imageId))] });
   };
   return {
-    'captions.findReplace': (a) => {
+    'captions.findReplace': async (a) => {
       const re = buildMatcher(a);
       const chosen = a.captionIds ? new Set(a.captionIds) : null;
       const changes: CaptionChange[] = [];
       let skippedEmpty = 0;
-      for (const c of captions.inScope(a.scope, a.status)) {
-        if (chosen && !chosen.has(c.id)) continue;
-        const after = replaceAll(c.text, re, a.replace, a.regex ?? false);
+      const scope = captions.inScope(a.scope, a.status).filter((c) => !chosen || chosen.has(c.id));
+      let results: string[];
+      if (a.regex) {
+        // A user's pattern may backtrack for ever: match off this thread, within a time budget.
+        const job = jobs.start(a.jobId);
+        try {
+          results = await replaceInWorker(
+            {
+              source: re.source,
+              flags: re.flags,
+              replacement: a.replace,
+              patterns: true,
+              texts: scope.map((c) => c.text),
+            },
+            { signal: job.signal, budgetMs },
+          );
+        } finally {
+          job.end();
+        }
+      } else {
+        results = scope.map((c) => replaceAll(c.text, re, a.replace, false));
+      }
+      for (const [i, c] of scope.entries()) {
+        if (results[i] === c.text) continue;
+        const after = ruledResult(results[i], c.id);
         if (after === c.text) continue;
         if (after.trim() === '') skippedEmpty++;
         else changes.push({ captionId: c.id, imageId: c.imageId, before: c.text, after });
@@ -75,7 +114,7 @@ export function batchService(store: Store, bus: EventBus): Handlers {
       );
       const opId = captions.action(`Batch ${parts.join(', ')} (${targets.length})`, (op) => {
         for (const c of targets) {
-          const text = `${a.prefix ?? ''}${c.text}${a.suffix ?? ''}`;
+          const text = ruledResult(`${a.prefix ?? ''}${c.text}${a.suffix ?? ''}`, c.id);
           let touched = false;
           if (text !== c.text) touched = captions.edit(c.id, text, op).text !== c.text || touched;
           if (a.status && a.status !== c.status)

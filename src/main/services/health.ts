@@ -1,11 +1,11 @@
 // `library.health`: the dataset health report for the app's panel and the CLI, with the
 // perceptual-hash pass as a cancellable job reporting progress.
-import { readFile } from 'node:fs/promises';
 import type { ApiMethods } from '../../shared/api';
 import { AppError } from '../../shared/result';
 import type { Store } from '../db/index';
 import { jsonSyntaxMessage } from '../datasets/formats/json';
 import { libraryHealth } from '../datasets/health';
+import { READ_CAPS, readBounded } from '../files/bounded';
 import { thumbsDirFor } from '../images/thumbs';
 import { WordVocab } from '../text/vocab';
 import type { EventBus } from './events';
@@ -15,12 +15,7 @@ import type { Jobs } from './imports';
 export async function loadVocab(vocab: unknown, path: string | undefined): Promise<WordVocab | null> {
   let json = vocab;
   if (json === undefined && path !== undefined) {
-    const text = await readFile(path, 'utf8').catch((e: Error) => {
-      throw new AppError(
-        'not_found',
-        `Could not read the vocabulary ${path} (${e.message}); check the path.`,
-      );
-    });
+    const text = (await readBounded(path, READ_CAPS.vocabulary, 'vocabulary')).toString('utf8');
     try {
       json = JSON.parse(text);
     } catch (e) {

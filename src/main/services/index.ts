@@ -60,7 +60,7 @@ export function createCore(opts: CoreOptions): Core {
     ...libraryService(store, bus),
     ...collectionsService(store),
     ...captionsService(store, bus),
-    ...batchService(store, bus),
+    ...batchService(store, bus, jobs),
     ...importsService(store, bus, jobs),
     ...datasetsService(store, bus, jobs),
     ...healthService(store, bus, jobs),

@@ -2,11 +2,24 @@
 // main side, whatever the transport (IPC, HTTP, CLI).
 import { z } from 'zod';
 import type { ArgsOf, Method } from '../../shared/api';
+import { captionProblems, describeProblems, type CaptionProblem } from '../text/caption-text';
 
 const id = z.number().int().positive();
 const ids = z.array(id).max(100_000);
 const status = z.enum(['draft', 'approved', 'rejected']);
-const text = z.string().max(20_000);
+/** Text that must follow the caption text rule, less the problems in `allow`; refused, never changed. */
+const ruled = (allow: readonly CaptionProblem[] = []) =>
+  z.string().superRefine((s, ctx) => {
+    const p = captionProblems(s).filter((x) => !allow.includes(x));
+    if (p.length) ctx.addIssue({ code: 'custom', message: describeProblems(p) });
+  });
+/** A caption's text (text/caption-text.ts: length, lone surrogates, control characters, edge spaces). */
+const text = ruled();
+/** Text put into captions (a replacement, prefix, suffix): may start or end with a space. */
+const fragment = z
+  .string()
+  .max(1000)
+  .pipe(ruled(['edge-space']));
 const empty = z.object({}).strict();
 const scope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('images'), imageIds: ids }).strict(),
@@ -63,7 +76,7 @@ export const schemas = {
   'captions.findReplace': z
     .object({
       find: z.string().min(1).max(1000),
-      replace: z.string().max(1000),
+      replace: fragment,
       scope,
       regex: z.boolean().optional(),
       caseSensitive: z.boolean().optional(),
@@ -71,13 +84,14 @@ export const schemas = {
       status: status.optional(),
       apply: z.boolean(),
       captionIds: ids.optional(),
+      jobId: z.string().min(1).max(100).optional(),
     })
     .strict(),
   'captions.batch': z
     .object({
       scope,
-      prefix: z.string().max(1000).optional(),
-      suffix: z.string().max(1000).optional(),
+      prefix: fragment.optional(),
+      suffix: fragment.optional(),
       status: status.optional(),
       onlyStatus: status.optional(),
     })
@@ -128,6 +142,7 @@ export const schemas = {
       images: z.enum(['copy', 'link']).optional(),
       includeUncaptioned: z.boolean().optional(),
       force: z.boolean().optional(),
+      csvRaw: z.boolean().optional(),
       jobId: z.string().min(1).max(100).optional(),
     })
     .strict(),

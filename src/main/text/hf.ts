@@ -1,7 +1,8 @@
 // Loads a Hugging Face GPT-2-style tokenizer folder: `tokenizer.json` (a byte-level BPE model) when
 // present, else `vocab.json` + `merges.txt`; special tokens from tokenizer_config.json or
 // special_tokens_map.json, defaulting to GPT-2's "<|endoftext|>" for bos, eos and pad.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { READ_CAPS, readBoundedSync } from '../files/bounded';
 import { join } from 'node:path';
 import { BpeTokenizer } from './bpe';
 
@@ -9,7 +10,7 @@ const DEFAULT_SPECIAL = '<|endoftext|>';
 
 function readJson(path: string): unknown {
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(readBoundedSync(path, READ_CAPS.vocabulary, 'tokenizer file').toString('utf8'));
   } catch (e) {
     throw new Error(`Cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
@@ -66,7 +67,8 @@ function fromVocabAndMerges(dir: string, vocab: Map<string, number>): Array<[str
     vocab.set(tok, id as number);
   }
   const where = join(dir, 'merges.txt');
-  return readFileSync(where, 'utf8')
+  return readBoundedSync(where, READ_CAPS.vocabulary, 'tokenizer file')
+    .toString('utf8')
     .split(/\r?\n/)
     .filter((line, i) => line !== '' && !(i === 0 && line.startsWith('#version')))
     .map((line) => splitMerge(line, where));

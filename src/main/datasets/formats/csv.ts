@@ -1,13 +1,31 @@
 // CSV as RFC 4180 writes it: fields separated by commas, records by CRLF (LF and CR accepted on
 // reading), a field quoted with `"` when it holds a comma, a quote or a line break, quotes inside
 // doubled. A leading UTF-8 BOM (Excel's) is skipped. Errors name the line so a user can fix it.
+//
+// Formula cells: a spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, TAB or CR as a
+// formula (CSV injection, as OWASP describes it). neutraliseCell writes such a cell with a
+// leading `'`, which spreadsheets show as text; restoreCell takes exactly one `'` off again, so
+// a cell that itself starts with `'` followed by one of those characters round trips too.
 
-export type CsvResult = { ok: true; rows: string[][] } | { ok: false; line: number; message: string };
+export type CsvResult =
+  | { ok: true; rows: string[][]; /** Line where each row starts (1-based). */ lines: number[] }
+  | { ok: false; line: number; message: string };
+
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+const NEUTRALISED = /^'+[=+\-@\t\r]/;
+
+/** A cell as written by default: formula-looking text gets a leading `'`. */
+export const neutraliseCell = (v: string): string => (FORMULA_START.test(v) ? `'${v}` : v);
+
+/** A cell as read: the `'` neutraliseCell added is taken off. */
+export const restoreCell = (v: string): string => (NEUTRALISED.test(v) ? v.slice(1) : v);
 
 /** Parses CSV text into rows of fields. Blank lines between records are skipped. */
 export function parseCsv(text: string): CsvResult {
   const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const rows: string[][] = [];
+  const lines: number[] = [];
+  let recStart = 1;
   let row: string[] = [];
   let field = '';
   let atFieldStart = true;
@@ -15,7 +33,10 @@ export function parseCsv(text: string): CsvResult {
   let i = 0;
   const endRecord = () => {
     // A line with nothing on it is not a record (a record of one empty field is written `""`).
-    if (!(row.length === 0 && field === '' && atFieldStart)) rows.push([...row, field]);
+    if (!(row.length === 0 && field === '' && atFieldStart)) {
+      rows.push([...row, field]);
+      lines.push(recStart);
+    }
     row = [];
     field = '';
     atFieldStart = true;
@@ -53,6 +74,7 @@ export function parseCsv(text: string): CsvResult {
       // The record ends here (even when the quoted field is empty, `""` is a record).
       if (next === undefined || next === '\n' || next === '\r') {
         rows.push([...row, field]);
+        lines.push(recStart);
         row = [];
         field = '';
         atFieldStart = true;
@@ -60,6 +82,7 @@ export function parseCsv(text: string): CsvResult {
           i += next === '\r' && s[i + 1] === '\n' ? 2 : 1;
           line++;
         }
+        recStart = line;
       }
       continue;
     }
@@ -74,6 +97,7 @@ export function parseCsv(text: string): CsvResult {
       endRecord();
       i += ch === '\r' && s[i + 1] === '\n' ? 2 : 1;
       line++;
+      recStart = line;
       continue;
     }
     if (ch === '"')
@@ -87,7 +111,7 @@ export function parseCsv(text: string): CsvResult {
     i++;
   }
   endRecord();
-  return { ok: true, rows };
+  return { ok: true, rows, lines };
 }
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$|^$/;

@@ -72,7 +72,7 @@ export function parseFlickr8k(tokenText: string, file: string, splits: Map<strin
       });
       return;
     }
-    b.get(name).captions.push(decodeCaptionLine(line.slice(tab + 1).trim()));
+    b.get(name).captions.push(decodeCaptionLine(line.slice(tab + 1)));
   });
   for (const name of splits.keys()) b.get(name);
   out.entries = b.entries();

@@ -4,21 +4,30 @@
 // text, every failure reported with a reason, progress, and cancellation. A dataset file that
 // cannot be read at all (cut short, not UTF-8, not the format) is reported and nothing is imported.
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { READ_CAPS, readBounded } from '../../files/bounded';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { AppError } from '../../../shared/result';
 import type { DatasetImportArgs, ImportReport, ImportWarning, Split } from '../../../shared/types';
 import type { Store } from '../../db/index';
-import { readSidecars } from '../folder';
+import { flushOrStop, readSidecars } from '../folder';
 import { decodeSidecar } from '../sidecar';
-import { checkImageFile, commitItems, countOutcomes, failureOf, newReport, type IngestItem } from '../ingest';
+import {
+  checkImageFile,
+  cleanCaptions,
+  commitItems,
+  countOutcomes,
+  failureOf,
+  isDiskFull,
+  newReport,
+  type IngestItem,
+} from '../ingest';
 import { walkFolder } from '../walk';
 import { parseCoco } from './coco';
 import { parseFlickr8k, parseSplitLists, SPLIT_FILES } from './flickr8k';
-import { readJson } from './json';
+import { countTopLevelKeys, readJson } from './json';
 import { parseKarpathy } from './karpathy';
-import { parseKohya } from './kohya';
-import { decodeCaptionLine } from './lines';
+import { MAX_KOHYA_KEYS, parseKohya } from './kohya';
 import { parseCsvDataset, parseJsonl } from './tabular';
 import { splitOf, type DatasetEntry, type ParsedDataset } from './types';
 
@@ -36,9 +45,7 @@ export interface DatasetImportOptions extends Omit<DatasetImportArgs, 'jobId'> {
  * BOM, else Latin-1 with a warning); a file that is binary or cannot be read is an error.
  */
 async function readText(path: string, warnings: ImportWarning[]): Promise<string> {
-  const bytes = await readFile(path).catch((e: Error) => {
-    throw new AppError('not_found', `Could not read ${path} (${e.message}); check the path.`);
-  });
+  const bytes = await readBounded(path, READ_CAPS.dataset, 'dataset file');
   const dec = decodeSidecar(bytes);
   if (!dec.ok) throw new AppError('invalid_argument', `${path}: ${dec.message}`);
   if (dec.warning) warnings.push({ path, message: dec.warning });
@@ -105,6 +112,20 @@ async function parseText(
   }
   if (f === 'jsonl') return parseJsonl(text, file, opts);
   if (f === 'csv') return parseCsvDataset(text, file, opts);
+  if (f === 'kohya' && countTopLevelKeys(text, MAX_KOHYA_KEYS) > MAX_KOHYA_KEYS)
+    return {
+      entries: [],
+      failed: [
+        {
+          path: file,
+          reason: 'malformed',
+          message:
+            `The metadata file has more than ${MAX_KOHYA_KEYS.toLocaleString('en')} image keys; nothing was ` +
+            'imported from it. Split it into smaller files (or import the folder with its .txt sidecars).',
+        },
+      ],
+      warnings: [],
+    };
   const json = readJson(text);
   if (!json.ok)
     return {
@@ -157,6 +178,11 @@ export async function importDataset(store: Store, opts: DatasetImportOptions): P
   const file = resolve(opts.path);
   const st = await stat(file).catch(() => null);
   if (!st) throw new AppError('not_found', `There is no ${file}; check the path.`);
+  if (!st.isDirectory() && !st.isFile())
+    throw new AppError(
+      'invalid_argument',
+      `${file} is not a regular file or a folder; give the dataset file.`,
+    );
   if (opts.format === 'folder' ? !st.isDirectory() : !st.isFile())
     throw new AppError(
       'invalid_argument',
@@ -213,8 +239,10 @@ export async function importDataset(store: Store, opts: DatasetImportOptions): P
         if (e.sidecars) {
           const sc = await readSidecars(path);
           report.warnings.push(...sc.warnings);
-          captions = sc.captions.map(decodeCaptionLine);
+          report.failed.push(...sc.failed);
+          captions = sc.captions;
         }
+        captions = cleanCaptions(captions, path, report);
         pending.push({
           path,
           hash: img.hash,
@@ -226,11 +254,12 @@ export async function importDataset(store: Store, opts: DatasetImportOptions): P
         });
       } catch (err) {
         report.failed.push(failureOf(path, err));
+        if (isDiskFull(err)) break;
       }
     }
-    if (pending.length >= batchSize) flush();
+    if (pending.length >= batchSize && !flushOrStop(flush, report, e.ref)) return report;
     opts.onProgress?.(i + 1, total, e.ref);
   }
-  flush();
+  flushOrStop(flush, report, file);
   return report;
 }

@@ -47,5 +47,32 @@ function endsInsideValue(s: string): boolean {
   return inString || depth > 0 || s.trim() === '';
 }
 
+/**
+ * Counts the keys of the top-level JSON object in one pass over the text, stopping once it is past
+ * `limit` (so a file with a million keys is judged in milliseconds, before JSON.parse builds it).
+ * Text that is not an object counts 0; the parser reports it properly afterwards.
+ */
+export function countTopLevelKeys(text: string, limit: number): number {
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (i < text.length && /\s/.test(text[i])) i++;
+  if (text[i] !== '{') return 0;
+  let depth = 0;
+  let keys = 0;
+  let expectKey = false;
+  for (; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      if (depth === 1 && expectKey && ++keys > limit) return keys;
+      expectKey = false;
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      expectKey = depth === 1;
+    } else if (c === '}' || c === ']') depth--;
+    else if (c === ',' && depth === 1) expectKey = true;
+  }
+  return keys;
+}
+
 export const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -12,6 +12,13 @@ import { EntryBuilder, splitOf, type ExportFile, type ExportImage, type ParsedDa
 
 export const KOHYA_FILE = 'metadata.json';
 
+/**
+ * The most image keys a kohya metadata file may hold: each key is looked up under every image
+ * extension, so a file far beyond any fine-tuning set (a million keys) would run for many minutes;
+ * it is refused, counted before the JSON is parsed.
+ */
+export const MAX_KOHYA_KEYS = 250_000;
+
 /** Paths an image key may stand for: the key itself if it names an image, else key + each image extension. */
 export function keyCandidates(key: string): string[] {
   if (IMAGE_EXTENSIONS.has(extname(key).toLowerCase())) return [key];

@@ -33,6 +33,9 @@ describe('caption lines', () => {
     ];
     for (const c of hard) expect(roundTrip(c)).toBe(c);
     expect(encodeCaptionLine('two\nlines')).toBe('"two\\nlines"');
+    // A NUL (in a caption from before the caption text rule) is escaped, so the file stays text.
+    expect(encodeCaptionLine('nul\u0000here')).toBe('"nul\\u0000here"');
+    expect(roundTrip('nul\u0000here')).toBe('nul\u0000here');
   });
 
   it('reads a line that only looks quoted as itself', () => {

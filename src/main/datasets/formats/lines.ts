@@ -2,7 +2,7 @@
 // line, so a caption that a plain line cannot carry is written as a JSON string literal.
 //
 // Rule (used by every line-based importer and exporter, so they round trip byte for byte): a
-// caption is written as is unless it contains CR or LF, has whitespace at either end (line readers
+// caption is written as is unless it contains CR, LF or another control character but TAB, has whitespace at either end (line readers
 // trim), is empty, or itself starts and ends with a double quote; then it is written as
 // JSON.stringify(caption). A read line that starts and ends with `"` and parses as a JSON string is
 // that string; any other line is the caption as written. Backslashes in ordinary captions are left
@@ -14,7 +14,10 @@ export const LINE_BREAK = /\r\n|\n|\r/;
 
 const needsQuoting = (c: string): boolean =>
   c.length === 0 ||
-  /[\r\n]/.test(c) ||
+  // Line breaks, and control characters a caption from before the caption text rule may hold
+  // (a raw NUL would make the file look binary on re-import).
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000A-\u001F\u007F]/.test(c) ||
   c.trim() !== c ||
   (c.length >= 2 && c.startsWith('"') && c.endsWith('"'));
 
@@ -23,11 +26,15 @@ export function encodeCaptionLine(caption: string): string {
   return needsQuoting(caption) ? JSON.stringify(caption) : caption;
 }
 
-/** The caption a (trimmed) line stands for. */
+/**
+ * The caption a line stands for: the string of a JSON literal (spaces around the literal are line
+ * padding), else the line as it is (the import's caption rule trims it and counts that).
+ */
 export function decodeCaptionLine(line: string): string {
-  if (line.length >= 2 && line.startsWith('"') && line.endsWith('"')) {
+  const t = line.trim();
+  if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) {
     try {
-      const v: unknown = JSON.parse(line);
+      const v: unknown = JSON.parse(t);
       if (typeof v === 'string') return v;
     } catch {
       // A line like `"a" and "b"` is an ordinary caption.

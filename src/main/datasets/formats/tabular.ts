@@ -4,7 +4,7 @@
 // caption, text. An optional `split` field is read and written. A row with an empty caption
 // stands for an image without captions.
 import type { Split } from '../../../shared/types';
-import { parseCsv, writeCsv } from './csv';
+import { neutraliseCell, parseCsv, restoreCell, writeCsv } from './csv';
 import { isObject, jsonSyntaxMessage } from './json';
 import { LINE_BREAK } from './lines';
 import { EntryBuilder, splitOf, type ExportFile, type ExportImage, type ParsedDataset } from './types';
@@ -119,14 +119,33 @@ export function parseCsvDataset(text: string, file: string, opts: FieldOptions =
       warnings: [],
     };
   const [header = [], ...body] = r.rows;
-  const rows: Row[] = body.map((cells, i) => ({
-    where: `${file}: row ${i + 2}`,
-    get: (f) => {
-      const k = header.indexOf(f);
-      return k < 0 ? undefined : cells[k];
-    },
-  }));
-  return collect(rows, header, file, opts);
+  const rows: Row[] = [];
+  const wide: ParsedDataset['failed'] = [];
+  body.forEach((raw, i) => {
+    const line = r.lines[i + 1];
+    if (raw.length > header.length) {
+      // Usually an unquoted comma inside a caption: importing the first fields would cut it short.
+      wide.push({
+        path: `${file}:${line}`,
+        reason: 'malformed',
+        message:
+          `CSV line ${line} has ${raw.length} fields but the header has ${header.length}; nothing was ` +
+          'imported from it. A caption with a comma must be quoted ("a man, on a tripod"); fix the line.',
+      });
+      return;
+    }
+    const cells = raw.map(restoreCell);
+    rows.push({
+      where: `${file}:${line}`,
+      get: (f) => {
+        const k = header.indexOf(f);
+        return k < 0 ? undefined : cells[k];
+      },
+    });
+  });
+  const out = collect(rows, header, file, opts);
+  out.failed.unshift(...wide);
+  return out;
 }
 
 /** One line per caption (one with an empty caption for an image without any). */
@@ -149,7 +168,12 @@ export function writeJsonl(images: readonly ExportImage[]): ExportFile[] {
   return [{ name: JSONL_FILE, text }];
 }
 
-export function writeCsvDataset(images: readonly ExportImage[]): ExportFile[] {
-  const rows = rowsOf(images).map((r) => [r.file_name, r.caption, r.split]);
+/**
+ * The CSV file: cells that a spreadsheet would run as a formula get a leading `'` (taken off again
+ * on import) unless `raw` asks for the cells exactly as they are.
+ */
+export function writeCsvDataset(images: readonly ExportImage[], opts: { raw?: boolean } = {}): ExportFile[] {
+  const cell = opts.raw ? (v: string) => v : neutraliseCell;
+  const rows = rowsOf(images).map((r) => [r.file_name, r.caption, r.split].map(cell));
   return [{ name: CSV_FILE, text: writeCsv([['file_name', 'caption', 'split'], ...rows]) }];
 }

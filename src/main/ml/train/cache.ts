@@ -2,17 +2,9 @@
 // image) and kept beside the database as float16 files, reused across epochs and runs, within a
 // disk budget (least recently used files evicted first).
 import { createHash } from 'node:crypto';
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { READ_CAPS, readBoundedSync } from '../../files/bounded';
 import { f16ToF32, f32ToF16 } from '../weights/half';
 
 /** Default budget: 2 GiB (Inception's 8×8×2048 map is 256 KiB per image in float16: 8k images). */
@@ -57,7 +49,7 @@ export class FeatureCache {
     const path = join(this.dir, `${key}.f16`);
     let buf: Buffer;
     try {
-      buf = readFileSync(path);
+      buf = readBoundedSync(path, READ_CAPS.small, 'cached feature');
     } catch {
       this.misses++;
       return null;

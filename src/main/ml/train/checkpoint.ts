@@ -2,9 +2,10 @@
 // loadable on its own for captioning) and `<kind>.optim.safetensors` holds the optimiser moments and
 // the trainer's position (epoch, batch, step, best score, history) for an exact resume. Files are
 // written to a temporary name and renamed, so a killed process leaves the previous pair intact.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../../shared/result';
+import { READ_CAPS, readBoundedSync } from '../../files/bounded';
 import { readSafetensors, writeSafetensors } from '../weights/safetensors';
 import type { RunWarning } from './guardrails';
 import type { AdamState } from './optim';
@@ -83,7 +84,7 @@ export function readTrainerCheckpoint(
       'not_found',
       `No ${kind} checkpoint in ${dir}: the run stopped before its first checkpoint. Start it again instead.`,
     );
-  const file = readSafetensors(readFileSync(op));
+  const file = readSafetensors(readBoundedSync(op, READ_CAPS.weights, 'trainer state'));
   if (file.metadata.format !== 'caption-studio/trainer-1')
     throw new AppError('invalid_argument', `${op} is not a Caption Studio trainer state file.`);
   const m = new Map<string, { shape: number[]; data: Float32Array }>();
@@ -94,7 +95,7 @@ export function readTrainerCheckpoint(
     else if (name.startsWith('v.')) v.set(name.slice(2), entry);
   }
   return {
-    model: new Uint8Array(readFileSync(mp)),
+    model: new Uint8Array(readBoundedSync(mp, READ_CAPS.weights, 'checkpoint')),
     optim: { m, v, steps: JSON.parse(file.metadata.steps ?? '{}') as Record<string, number> },
     position: JSON.parse(file.metadata.position) as TrainerPosition,
   };

@@ -6,10 +6,10 @@
 // it reports through hooks and writes only its checkpoint files.
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { AppError } from '../../../shared/result';
 import { mixSeed } from '../../util/rng';
 import type { CaptionTokenizer } from '../../text/tokenizer';
+import { READ_CAPS, readBoundedSync } from '../../files/bounded';
 import { greedyDecode } from '../decode/search';
 import { evaluate } from '../eval/index';
 import { loadModel, modelSpec } from '../models/registry';
@@ -105,7 +105,7 @@ function loadPretrainedEncoder(model: CaptionModel, path: string): void {
     throw new AppError('invalid_argument', 'This model cannot take pretrained encoder weights.');
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readBoundedSync(path, READ_CAPS.weights, 'encoder weights file');
   } catch (e) {
     throw new AppError(
       'not_found',

@@ -144,8 +144,8 @@ async function captionJob(
   const ck = run.checkpoints.find((c) => c.kind === 'best') ?? run.checkpoints.find((c) => c.kind === 'last');
   if (!ck) throw new AppError('not_found', `Run ${args.runId} has no checkpoint yet; train it first.`);
   await selectBackend(nodeLoader(), 'inference');
-  const { readFileSync } = await import('node:fs');
-  const model = loadModel(readFileSync(ck.path));
+  const { READ_CAPS, readBoundedSync } = await import('../../files/bounded');
+  const model = loadModel(readBoundedSync(ck.path, READ_CAPS.weights, 'checkpoint'));
   const tok = model.tokenizer;
   const tf = await import('@tensorflow/tfjs');
   try {

@@ -1,7 +1,7 @@
 // Images repository: insert by content hash, relink moved files, list with filters and FTS search.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection';
-import type { ImageRecord, ListQuery, Split } from '../../shared/types';
+import type { ImageRecord, ListQuery, Split, SplitSummary } from '../../shared/types';
 import { toImage, type ImageRow } from './rows';
 
 export interface NewImage {
@@ -18,6 +18,9 @@ export function ftsQuery(search: string): string | null {
   if (words.length === 0) return null;
   return words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ');
 }
+
+/** Matches every image when @col is null, else the images of collection @col. */
+const IN_COLLECTION = `(@col IS NULL OR i.id IN (SELECT image_id FROM collection_images WHERE collection_id = @col))`;
 
 const WORDS = `(length(trim(c.text)) - length(replace(trim(c.text), ' ', '')) + 1)`;
 
@@ -41,8 +44,17 @@ export class ImagesRepo {
       ),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       totalChanges: db.prepare('SELECT total_changes()').pluck(),
-      splits: db.prepare<[], { id: number; hash: string; split: Split | null }>(
-        'SELECT id, hash, split FROM images ORDER BY id',
+      splits: db.prepare<[{ col: number | null }], { id: number; hash: string; split: Split | null }>(
+        `SELECT id, hash, split FROM images i WHERE ${IN_COLLECTION} ORDER BY id`,
+      ),
+      splitCounts: db.prepare<[{ col: number | null }], { split: Split | 'none'; n: number; approved: number }>(
+        `SELECT coalesce(i.split, 'none') AS split, count(*) AS n,
+           sum(EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND c.status = 'approved')) AS approved
+         FROM images i WHERE ${IN_COLLECTION} GROUP BY 1`,
+      ),
+      trainable: db.prepare<[{ col: number | null }], { id: number; split: Split }>(
+        `SELECT i.id AS id, i.split AS split FROM images i WHERE i.split IS NOT NULL AND ${IN_COLLECTION}
+           AND EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND c.status = 'approved') ORDER BY i.id`,
       ),
     };
   }
@@ -81,9 +93,27 @@ export class ImagesRepo {
     return n;
   }
 
-  /** Every image's id, content hash and split, for assigning splits. */
-  splits(): { id: number; hash: string; split: Split | null }[] {
-    return this.s.splits.all();
+  /** Every image's id, content hash and split (of one collection when given), for assigning splits. */
+  splits(collectionId: number | null = null): { id: number; hash: string; split: Split | null }[] {
+    return this.s.splits.all({ col: collectionId });
+  }
+
+  /** Images per split ('none': without one), and how many of them have an approved caption. */
+  splitCounts(collectionId: number | null = null): SplitSummary {
+    const zero = () => ({ train: 0, val: 0, test: 0, none: 0 });
+    const out: SplitSummary = { collectionId, images: zero(), approved: zero() };
+    for (const r of this.s.splitCounts.all({ col: collectionId })) {
+      out.images[r.split] = r.n;
+      out.approved[r.split] = r.approved;
+    }
+    return out;
+  }
+
+  /** Ids of the images a run trains and tests on: with a split and an approved caption. */
+  trainable(collectionId: number | null = null): Record<Split, number[]> {
+    const out: Record<Split, number[]> = { train: [], val: [], test: [] };
+    for (const r of this.s.trainable.all({ col: collectionId })) out[r.split].push(r.id);
+    return out;
   }
 
   count(): number {

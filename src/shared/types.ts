@@ -45,6 +45,8 @@ export interface HistoryEntry {
   oldStatus: CaptionStatus | null;
   newStatus: CaptionStatus | null;
   at: number;
+  /** The step this change belongs to was undone (Ctrl+Z) and not redone. */
+  undone?: boolean;
 }
 
 export interface Collection {

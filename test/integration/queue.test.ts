@@ -46,12 +46,12 @@ describe('queued runs', () => {
 
     expect(svc.handlers['train.cancel']({ runId: a.id })).toEqual({ cancelled: true });
     // Cancelled now, not when the running job ends; the run behind it moves up.
-    expect(svc.handlers['runs.get']({ runId: a.id }).status).toBe('cancelled');
+    expect((await svc.handlers['runs.get']({ runId: a.id })).status).toBe('cancelled');
     const listed = svc.handlers['runs.list']({}) as Awaited<ReturnType<(typeof svc.handlers)['runs.list']>>;
     expect(listed.find((r) => r.id === b.id)?.queuePosition).toBe(1);
     expect(svc.handlers['train.cancel']({ runId: b.id })).toEqual({ cancelled: true });
     await svc.settled(b.id);
-    expect(svc.handlers['runs.get']({ runId: b.id }).status).toBe('cancelled');
+    expect((await svc.handlers['runs.get']({ runId: b.id })).status).toBe('cancelled');
     expect(queue.isQueued('run-' + b.id)).toBe(false);
   });
 

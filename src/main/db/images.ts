@@ -19,6 +19,17 @@ export function ftsQuery(search: string): string | null {
   return words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ');
 }
 
+/**
+ * The emoji and other pictographs of a search: the FTS tokenizer drops them (they are not letters
+ * or digits), so they are matched in the caption text as they are.
+ */
+export function symbolsOf(search: string): string[] {
+  return search.match(/(?:\p{Extended_Pictographic}|\p{Regional_Indicator})(?:\u200d|\ufe0f|\p{Extended_Pictographic}|\p{Emoji_Modifier})*/gu) ?? [];
+}
+
+/** The file name of a path (after the last / or \\), lower-cased: what a file-name search matches. */
+const fileName = (path: string): string => path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1).toLowerCase();
+
 /** Matches every image when @col is null, else the images of collection @col. */
 const IN_COLLECTION = `(@col IS NULL OR i.id IN (SELECT image_id FROM collection_images WHERE collection_id = @col))`;
 
@@ -27,6 +38,7 @@ const WORDS = `(length(trim(c.text)) - length(replace(trim(c.text), ' ', '')) + 
 export class ImagesRepo {
   private readonly s;
   constructor(private readonly db: Db) {
+    db.function('cs_file_name', { deterministic: true }, (p: unknown) => fileName(String(p)));
     this.s = {
       insert: db.prepare<[string, string, number, number, string | null, number], void>(
         'INSERT INTO images (hash, path, width, height, split, added_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -161,14 +173,27 @@ export class ImagesRepo {
   private matching(q: ListQuery): readonly number[] | 'everything' {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
+    // A search matches caption text (every word, as a prefix) or the file name (every word in it),
+    // and every emoji it holds in the caption text.
     const fts = q.search ? ftsQuery(q.search) : null;
-    if (q.search && !fts) return [];
+    const symbols = q.search ? symbolsOf(q.search) : [];
+    if (q.search && !fts && symbols.length === 0) return [];
     if (fts) {
+      const words = q.search!.match(/[\p{L}\p{N}_'.-]+/gu) ?? [];
+      const inName = words.map((w, k) => {
+        params[`name${k}`] = w.toLowerCase();
+        return `instr(cs_file_name(i.path), @name${k}) > 0`;
+      });
       where.push(
-        'i.id IN (SELECT c.image_id FROM captions_fts f JOIN captions c ON c.id = f.rowid WHERE captions_fts MATCH @fts)',
+        `(i.id IN (SELECT c.image_id FROM captions_fts f JOIN captions c ON c.id = f.rowid WHERE captions_fts MATCH @fts)
+          OR (${inName.join(' AND ')}))`,
       );
       params.fts = fts;
     }
+    symbols.forEach((sym, k) => {
+      where.push(`EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND instr(c.text, @sym${k}) > 0)`);
+      params[`sym${k}`] = sym;
+    });
     if (q.status === 'uncaptioned')
       where.push('NOT EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id)');
     else if (q.status) {

@@ -14,7 +14,7 @@ const saved = (page) =>
 
 async function openFirst(page, search) {
   await page.getByLabel('Search captions').fill(search);
-  await page.getByText('1 images').waitFor();
+  await page.getByText('1 image', { exact: true }).waitFor();
   await page.locator('.card').first().click();
   await captionBox(page).waitFor();
 }
@@ -76,7 +76,7 @@ export const tests = [
       await page.keyboard.press('a');
       await page.getByRole('status').getByText('1 caption approved').waitFor();
       await page.getByLabel('Status').selectOption('approved');
-      await page.getByText('1 images').waitFor();
+      await page.getByText('1 image', { exact: true }).waitFor();
       assert(
         (await page.locator('.card .caption').first().textContent()) === 'a green field under a grey sky',
         'the second image',

@@ -83,20 +83,29 @@ export const tests = [
     },
   },
   {
-    name: 'a reload returns to the open image; a click right after scrolling throws nothing',
+    name: 'a click on a card right after scrolling throws nothing',
     async run({ page, suite }) {
       await page.setViewportSize({ width: 420, height: 420 });
       await page.goto(suite.url);
       await count(page, '4 images');
       // Scroll, then click a card before the scroll event is delivered: the grid is gone by then.
+      // (A page error fails the test.)
       await page.evaluate(() => {
-        const vp = document.querySelector('[role="grid"]');
-        vp.scrollTop = 250;
+        document.querySelector('[role="grid"]').scrollTop = 250;
         document.querySelector('.card[data-image-id="4"]').click();
       });
       await page.getByLabel(/^Caption \d+$/).first().waitFor();
       await page.waitForTimeout(300);
-      assert(/#library\/image\/4$/.test(page.url()), `the URL holds the open image: ${page.url()}`);
+    },
+  },
+  {
+    name: 'a reload returns to the open image',
+    async run({ page, suite }) {
+      await page.goto(suite.url);
+      await count(page, '4 images');
+      await page.locator('.card[data-image-id="4"]').click();
+      await page.getByLabel(/^Caption \d+$/).first().waitFor();
+      await page.waitForFunction(() => location.hash === '#library/image/4');
       await page.reload();
       await page.getByLabel(/^Caption \d+$/).first().waitFor();
       assert(

@@ -48,7 +48,8 @@ export const tests = [
       await page.locator('.saved[data-state="unsaved"]').waitFor();
       await saved(page); // autosaved after a pause, no Enter pressed
       await page.reload();
-      await openFirst(page, 'waiting');
+      // The reload comes back to the open image (its place is in the URL).
+      await captionBox(page).waitFor();
       assert((await captionBox(page).inputValue()) === 'a yellow taxi waiting in the rain', 'edit persisted');
       await page
         .getByRole('list', { name: 'History' })

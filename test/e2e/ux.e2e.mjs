@@ -115,6 +115,30 @@ export const tests = [
     },
   },
   {
+    name: 'a save applies the caption it returns: the editor does not reload the image',
+    async run({ page, suite }) {
+      await page.goto(`${suite.url}#library/image/1`);
+      const box = page.getByLabel(/^Caption \d+$/).first();
+      await box.waitFor();
+      await page.waitForTimeout(300);
+      const gets = [];
+      page.on('request', (r) => /\/api\/library\.get$/.test(r.url()) && gets.push(r.url()));
+      await box.fill('a red square on a white wall, saved');
+      await box.press('Enter');
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll('.saved')].every((s) => s.dataset.state === 'saved'),
+      );
+      await page
+        .getByRole('list', { name: 'History' })
+        .locator('.new', { hasText: 'a red square on a white wall, saved' })
+        .waitFor();
+      await page.waitForTimeout(500);
+      // One library.get: the grid's copy of the image behind the editor; none by the editor itself.
+      assert(gets.length <= 1, `library.get calls after one save: ${gets.length}`);
+      assert((await box.inputValue()) === 'a red square on a white wall, saved', 'the saved text shows');
+    },
+  },
+  {
     name: 'emptied caption text is not saved and says why; Esc leaves the "Add a caption" box',
     async run({ page, suite }) {
       await page.goto(`${suite.url}#library/image/3`);

@@ -18,7 +18,9 @@ export async function setup() {
      VALUES ('cnn-lstm', 'tiny', '{}', 'completed', ?, ?)`,
   ).run(join(dirname(server.db), 'runs', '1'), Date.now());
   db.close();
-  const png = await sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 200, g: 40, b: 40 } } })
+  const png = await sharp({
+    create: { width: 48, height: 32, channels: 3, background: { r: 200, g: 40, b: 40 } },
+  })
     .png()
     .toBuffer();
   return { ...server, png: png.toString('base64') };
@@ -60,9 +62,15 @@ export const tests = [
       await drop(page, [{ name: 'empty.jpg', type: 'image/jpeg', b64: '' }]);
       await page.locator('article').nth(1).waitFor();
       await page.waitForTimeout(1500);
-      assert(uploadDirs(suite).length === 2, `one more upload folder for the 0-byte JPEG (${uploadDirs(suite).length})`);
+      assert(
+        uploadDirs(suite).length === 2,
+        `one more upload folder for the 0-byte JPEG (${uploadDirs(suite).length})`,
+      );
       assert((await page.locator('article').count()) === 2, 'two items, one per dropped file');
-      assert(!logged.some((t) => /effect_update_depth_exceeded/.test(t)), `no effect loop: ${logged.join('; ')}`);
+      assert(
+        !logged.some((t) => /effect_update_depth_exceeded/.test(t)),
+        `no effect loop: ${logged.join('; ')}`,
+      );
       // Switching tabs keeps the page's results.
       await page.getByRole('button', { name: 'Library' }).click();
       await page.getByText('4 images').waitFor();

@@ -19,7 +19,10 @@ export const tests = [
       db.close();
       try {
         await page.goto(`${suite.url}#runs`);
-        await page.getByTestId('split-summary').getByText(/40 images without a split/).waitFor();
+        await page
+          .getByTestId('split-summary')
+          .getByText(/40 images without a split/)
+          .waitFor();
         // With no split the control is open at once.
         await page.getByRole('form', { name: 'Split' }).waitFor();
         await page.getByRole('button', { name: /Start training/ }).click();
@@ -44,22 +47,37 @@ export const tests = [
       await page.getByRole('button', { name: /Start training/ }).click();
       await page.getByRole('status').getByText('Run 1 started').waitFor();
       const row = (id) =>
-        page.getByRole('table', { name: 'Runs' }).getByRole('row').filter({ has: page.getByRole('cell', { name: String(id), exact: true }) });
+        page
+          .getByRole('table', { name: 'Runs' })
+          .getByRole('row')
+          .filter({ has: page.getByRole('cell', { name: String(id), exact: true }) });
       await row(1).locator('.status.running').waitFor({ timeout: 60_000 });
       // Re-split with another seed, so the next run is tested on other images.
       await page.getByRole('button', { name: 'Split…' }).click();
       await page.getByLabel('Split seed').fill('5');
       await page.getByLabel('re-split images that have a split').check();
       await page.getByRole('button', { name: 'Assign splits' }).click();
-      await page.getByRole('status').getByText(/Split assigned|No image needed a split/).waitFor();
+      await page
+        .getByRole('status')
+        .getByText(/Split assigned|No image needed a split/)
+        .waitFor();
       await page.getByLabel('Seed', { exact: true }).fill('12');
       await page.getByRole('button', { name: /Start training/ }).click();
-      await page.getByRole('status').getByText(/Run 2 queued: 1st in line/).waitFor();
+      await page
+        .getByRole('status')
+        .getByText(/Run 2 queued: 1st in line/)
+        .waitFor();
       await row(2).getByText('queued (1st in line)').waitFor();
       const cells = await row(1).getByRole('cell').allTextContents();
       assert(cells.includes('11'), `run 1 shows its seed: ${cells.join(' | ')}`);
-      assert(cells.some((c) => /^\d+ \/ \d+ \/ \d+$/.test(c.trim())), `run 1 shows its data: ${cells.join(' | ')}`);
-      assert(cells.some((c) => /\d{4}|\d:\d\d/.test(c)), `run 1 shows its date: ${cells.join(' | ')}`);
+      assert(
+        cells.some((c) => /^\d+ \/ \d+ \/ \d+$/.test(c.trim())),
+        `run 1 shows its data: ${cells.join(' | ')}`,
+      );
+      assert(
+        cells.some((c) => /\d{4}|\d:\d\d/.test(c)),
+        `run 1 shows its date: ${cells.join(' | ')}`,
+      );
       await page.getByRole('checkbox', { name: 'Compare run 2' }).check();
       await page.getByTestId('test-set-warning').waitFor();
       await screenshot(page, 'runs');
@@ -68,7 +86,10 @@ export const tests = [
       await row(2).locator('.status.cancelled').waitFor({ timeout: 3000 });
       assert((await row(1).locator('.status.running').count()) === 1, 'run 1 still trains');
       await row(1).getByRole('button', { name: 'Cancel' }).click();
-      await page.getByRole('status').getByText(/Run 1 is stopping/).waitFor();
+      await page
+        .getByRole('status')
+        .getByText(/Run 1 is stopping/)
+        .waitFor();
     },
   },
 ];

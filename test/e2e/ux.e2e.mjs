@@ -11,7 +11,9 @@ import { startServe } from './serve.mjs';
 
 export async function setup() {
   const server = await startServe();
-  const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 20, g: 90, b: 200 } } })
+  const png = await sharp({
+    create: { width: 40, height: 30, channels: 3, background: { r: 20, g: 90, b: 200 } },
+  })
     .png()
     .toBuffer();
   return { ...server, png: png.toString('base64') };
@@ -94,7 +96,10 @@ export const tests = [
         document.querySelector('[role="grid"]').scrollTop = 250;
         document.querySelector('.card[data-image-id="4"]').click();
       });
-      await page.getByLabel(/^Caption \d+$/).first().waitFor();
+      await page
+        .getByLabel(/^Caption \d+$/)
+        .first()
+        .waitFor();
       await page.waitForTimeout(300);
     },
   },
@@ -104,12 +109,21 @@ export const tests = [
       await page.goto(suite.url);
       await count(page, '4 images');
       await page.locator('.card[data-image-id="4"]').click();
-      await page.getByLabel(/^Caption \d+$/).first().waitFor();
+      await page
+        .getByLabel(/^Caption \d+$/)
+        .first()
+        .waitFor();
       await page.waitForFunction(() => location.hash === '#library/image/4');
       await page.reload();
-      await page.getByLabel(/^Caption \d+$/).first().waitFor();
+      await page
+        .getByLabel(/^Caption \d+$/)
+        .first()
+        .waitFor();
       assert(
-        (await page.getByLabel(/^Caption \d+$/).first().inputValue()) === 'a yellow taxi in the rain',
+        (await page
+          .getByLabel(/^Caption \d+$/)
+          .first()
+          .inputValue()) === 'a yellow taxi in the rain',
         'the same image is open after the reload',
       );
     },
@@ -159,7 +173,10 @@ export const tests = [
       await add.focus();
       await add.fill('half typed');
       await page.keyboard.press('Escape');
-      assert(await page.evaluate(() => document.activeElement?.getAttribute('aria-label') !== 'New caption'), 'Esc left the box');
+      assert(
+        await page.evaluate(() => document.activeElement?.getAttribute('aria-label') !== 'New caption'),
+        'Esc left the box',
+      );
       await box.waitFor();
       await page.keyboard.press('Escape');
       await count(page, '4 images');
@@ -178,7 +195,10 @@ export const tests = [
       await dlg.getByLabel('Test percent').fill('25');
       await dlg.getByLabel('re-split images that have a split').check();
       await dlg.getByRole('button', { name: 'Assign splits' }).click();
-      await page.getByRole('status').getByText(/Split assigned/).waitFor();
+      await page
+        .getByRole('status')
+        .getByText(/Split assigned/)
+        .waitFor();
       const n = async (s) => Number(await dlg.locator(`td[data-split="${s}"]`).textContent());
       assert((await n('train')) + (await n('val')) + (await n('test')) === 4, 'every image has a split');
       assert((await n('train')) < 4, 'the split moved some images out of train');

@@ -78,7 +78,11 @@ describe('model drafts', () => {
       tokens: [],
       probs: [],
     });
-    svc.handlers['caption.generate'] = async () => [out(ids[0], ''), out(ids[1], '  '), out(ids[2], 'caption 2')];
+    svc.handlers['caption.generate'] = async () => [
+      out(ids[0], ''),
+      out(ids[1], '  '),
+      out(ids[2], 'caption 2'),
+    ];
     const before = store.captions.ofImages(ids.slice(0, 3));
     const r = await svc.handlers['caption.draft']({ runId: run.id, imageIds: ids.slice(0, 3) });
     expect(r).toEqual({ added: 0, skipped: 1, empty: 2, opId: null });

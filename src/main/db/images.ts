@@ -24,11 +24,16 @@ export function ftsQuery(search: string): string | null {
  * or digits), so they are matched in the caption text as they are.
  */
 export function symbolsOf(search: string): string[] {
-  return search.match(/(?:\p{Extended_Pictographic}|\p{Regional_Indicator})(?:\u200d|\ufe0f|\p{Extended_Pictographic}|\p{Emoji_Modifier})*/gu) ?? [];
+  return (
+    search.match(
+      /(?:\p{Extended_Pictographic}|\p{Regional_Indicator})(?:\u200d|\ufe0f|\p{Extended_Pictographic}|\p{Emoji_Modifier})*/gu,
+    ) ?? []
+  );
 }
 
 /** The file name of a path (after the last / or \\), lower-cased: what a file-name search matches. */
-const fileName = (path: string): string => path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1).toLowerCase();
+const fileName = (path: string): string =>
+  path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1).toLowerCase();
 
 /** Matches every image when @col is null, else the images of collection @col. */
 const IN_COLLECTION = `(@col IS NULL OR i.id IN (SELECT image_id FROM collection_images WHERE collection_id = @col))`;
@@ -59,7 +64,10 @@ export class ImagesRepo {
       splits: db.prepare<[{ col: number | null }], { id: number; hash: string; split: Split | null }>(
         `SELECT id, hash, split FROM images i WHERE ${IN_COLLECTION} ORDER BY id`,
       ),
-      splitCounts: db.prepare<[{ col: number | null }], { split: Split | 'none'; n: number; approved: number }>(
+      splitCounts: db.prepare<
+        [{ col: number | null }],
+        { split: Split | 'none'; n: number; approved: number }
+      >(
         `SELECT coalesce(i.split, 'none') AS split, count(*) AS n,
            sum(EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND c.status = 'approved')) AS approved
          FROM images i WHERE ${IN_COLLECTION} GROUP BY 1`,

@@ -54,7 +54,8 @@ export function tidyDropReport(batchDir: string, report: ImportReport): ImportRe
   const gone = [...report.failed.map((f) => f.path), ...notImported.map((w) => w.path)];
   for (const p of gone) if (all.has(p)) rmSync(p, { force: true });
   pruneEmpty(batchDir);
-  const named = (p: string) => (p.startsWith(batchDir + sep) ? relative(batchDir, p).split(sep).join('/') : p);
+  const named = (p: string) =>
+    p.startsWith(batchDir + sep) ? relative(batchDir, p).split(sep).join('/') : p;
   return {
     ...report,
     root: '(dropped files)',

@@ -110,7 +110,7 @@ export function trainingService(store: Store, bus: EventBus, queue = new JobQueu
           'invalid_argument',
           `Training needs images with approved captions in the train and val splits (found ` +
             `${sets.train.length} and ${sets.val.length}). Give the library a split: "Split…" on the Runs ` +
-            'page or in the Library\'s selection bar (or `caption-studio dataset split`).',
+            "page or in the Library's selection bar (or `caption-studio dataset split`).",
         );
       const data = {
         collectionId: collectionId ?? null,

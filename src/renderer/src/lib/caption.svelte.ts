@@ -52,7 +52,13 @@ export class CaptionState {
     this.busy = true;
     const start = this.items.length;
     this.items.push(
-      ...photos.map((f) => ({ name: f.name, url: URL.createObjectURL(f), result: null, word: null, error: null })),
+      ...photos.map((f) => ({
+        name: f.name,
+        url: URL.createObjectURL(f),
+        result: null,
+        word: null,
+        error: null,
+      })),
     );
     try {
       const stamp = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;

@@ -64,10 +64,8 @@ export class RunsState {
 
   /** Compared runs tested on different images (their scores are not comparable). */
   testSetsDiffer = (): boolean => {
-    const sets = new Set(
-      this.runs.filter((r) => this.chosen.has(r.id) && r.data).map((r) => r.data!.testSet),
-    );
-    return sets.size > 1;
+    const sets = this.runs.filter((r) => this.chosen.has(r.id) && r.data).map((r) => r.data!.testSet);
+    return sets.some((s) => s !== sets[0]);
   };
 
   async loadSplits(collectionId?: number): Promise<void> {

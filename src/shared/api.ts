@@ -22,6 +22,7 @@ import type {
   BatchEditArgs,
   AssignSplitsArgs,
   SplitCounts,
+  SplitSummary,
   VersionInfo,
   ModelInfo,
   DatasetImportArgs,
@@ -48,6 +49,8 @@ export interface ApiMethods {
   'library.remove': { args: { imageIds: number[] }; result: { removed: number } };
   /** Gives images without a split a seeded train/val/test split (all images with `overwrite`). */
   'library.assignSplits': { args: AssignSplitsArgs; result: SplitCounts };
+  /** Images per split now (and those with an approved caption), in the library or one collection. */
+  'library.splitCounts': { args: { collectionId?: number }; result: SplitSummary };
 
   'collections.list': { args: Empty; result: Collection[] };
   'collections.create': { args: { name: string }; result: Collection };
@@ -100,7 +103,10 @@ export interface ApiMethods {
   'runs.list': { args: Empty; result: RunSummary[] };
   /** One run with its config, metric history and checkpoints. */
   'runs.get': { args: { runId: number }; result: RunDetail };
-  /** Queues a training run (one heavy job at a time, each in its own worker process); progress as job.progress. */
+  /**
+   * Queues a training run (one heavy job at a time, each in its own worker process); progress as
+   * job.progress. A run behind another is `queued` with its `queuePosition`.
+   */
   'train.start': { args: TrainStartArgs; result: RunDetail };
   /** Cancels a queued or running run: a running one saves a checkpoint first. */
   'train.cancel': { args: { runId: number }; result: { cancelled: boolean } };
@@ -110,11 +116,12 @@ export interface ApiMethods {
   'caption.generate': { args: CaptionArgs; result: GeneratedCaption[] };
   /**
    * Captions library images with a run and saves the captions as drafts (source run) to review:
-   * one undoable step; a text the image already has is skipped.
+   * one undoable step; a text the image already has is skipped (`skipped`), an empty caption is
+   * never saved (`empty`).
    */
   'caption.draft': {
     args: { runId: number; imageIds: number[]; beam?: number };
-    result: { added: number; skipped: number; opId: number | null };
+    result: { added: number; skipped: number; empty: number; opId: number | null };
   };
 }
 
@@ -132,6 +139,7 @@ export const METHODS = [
   'library.ids',
   'library.remove',
   'library.assignSplits',
+  'library.splitCounts',
   'collections.list',
   'collections.create',
   'collections.addImages',

@@ -45,6 +45,8 @@ export interface HistoryEntry {
   oldStatus: CaptionStatus | null;
   newStatus: CaptionStatus | null;
   at: number;
+  /** The step this change belongs to was undone (Ctrl+Z) and not redone. */
+  undone?: boolean;
 }
 
 export interface Collection {
@@ -332,6 +334,15 @@ export interface AssignSplitsArgs {
   mode?: 'stable' | 'exact';
   /** Re-split images that have a split already (default: keep them). */
   overwrite?: boolean;
+  /** Only the images of this collection (default: the whole library). */
+  collectionId?: number;
+}
+
+/** How the library (or one collection) is split now: images, and images with an approved caption. */
+export interface SplitSummary {
+  collectionId: number | null;
+  images: Record<Split | 'none', number>;
+  approved: Record<Split | 'none', number>;
 }
 
 export interface SplitCounts {
@@ -369,6 +380,20 @@ export interface RunSummary {
   warnings: RunWarningInfo[];
   error: string | null;
   checkpointDir: string | null;
+  /** The trainer's seed (null for a run made before seeds were recorded). */
+  seed: number | null;
+  /** Images with approved captions per split when the run was started (null: not recorded). */
+  data: RunData | null;
+  /** Queued runs: 1 when the run starts next, 2 after that… (absent or null otherwise). */
+  queuePosition?: number | null;
+}
+
+export interface RunData {
+  train: number;
+  val: number;
+  test: number;
+  /** A fingerprint of the test images: two runs with the same one were tested on the same images. */
+  testSet: string;
 }
 
 export interface MetricPoint {

@@ -83,7 +83,7 @@ export const tests = [
       await page.getByLabel('Import report').getByRole('button', { name: 'Close' }).click();
       await page.getByText('6 images').waitFor();
       await page.getByLabel('Search captions').fill('kite');
-      await page.getByText('1 images').waitFor();
+      await page.getByText('1 image', { exact: true }).waitFor();
     },
   },
   {
@@ -152,7 +152,7 @@ export const tests = [
       await page.getByLabel('Import report').getByRole('button', { name: 'Close' }).click();
       await page.getByLabel('Split').selectOption('test');
       await page.getByLabel('Search captions').fill('violet');
-      await page.getByText('1 images').waitFor();
+      await page.getByText('1 image', { exact: true }).waitFor();
     },
   },
   {

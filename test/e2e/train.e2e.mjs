@@ -69,7 +69,7 @@ export const tests = [
         .getByText(/1 model draft from run 1/)
         .waitFor({ timeout: 60_000 });
       await page.getByLabel('Source', { exact: true }).selectOption('run');
-      await page.getByText('1 images').waitFor();
+      await page.getByText('1 image', { exact: true }).waitFor();
       await page.locator('.card').first().click();
       const suggestion = page.locator('li.suggestion');
       await suggestion.getByText('Model suggestion (run 1)').waitFor();

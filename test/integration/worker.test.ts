@@ -134,7 +134,7 @@ describe('training in worker processes', () => {
     for (const c of added) expect([c.source, c.status, c.runId]).toEqual(['run', 'draft', b.id]);
     expect((await call(core.dispatch('library.list', { source: 'run' }))).total).toBe(drafted.added);
     const again = await call(core.dispatch('caption.draft', { runId: b.id, imageIds: two, beam: 1 }));
-    expect(again).toEqual({ added: 0, skipped: 2, opId: null });
+    expect(again).toEqual({ added: 0, skipped: 2, empty: 0, opId: null });
     await call(core.dispatch('captions.undo', {}));
     expect((await call(core.dispatch('library.list', { source: 'run' }))).total).toBe(0);
     const none = await core.dispatch('caption.draft', { runId: b.id, imageIds: [] });

@@ -70,8 +70,9 @@ export class CaptionsRepo {
          VALUES (@op_id, @caption_id, @image_id, @kind, @old_text, @new_text, @old_status, @new_status,
            @source, @run_id, @position, @at)`,
       ),
-      historyOfImage: db.prepare<[number], HistoryRow>(
-        'SELECT * FROM caption_history WHERE image_id = ? ORDER BY id DESC',
+      historyOfImage: db.prepare<[number], HistoryRow & { undone: number }>(
+        `SELECT h.*, coalesce(o.undone, 0) AS undone FROM caption_history h LEFT JOIN edit_ops o ON o.id = h.op_id
+         WHERE h.image_id = ? ORDER BY h.id DESC`,
       ),
       historyById: db.prepare<[number], HistoryRow>('SELECT * FROM caption_history WHERE id = ?'),
       historyOfOp: db.prepare<[number], HistoryRow>(
@@ -200,7 +201,8 @@ export class CaptionsRepo {
   }
 
   history(imageId: number): HistoryEntry[] {
-    return this.s.historyOfImage.all(imageId).map(toHistory);
+    // A step that was undone stays in the history, marked undone (it comes back unmarked on redo).
+    return this.s.historyOfImage.all(imageId).map((r) => ({ ...toHistory(r), undone: r.undone !== 0 }));
   }
 
   undo(): UndoResult {

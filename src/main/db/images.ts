@@ -1,7 +1,7 @@
 // Images repository: insert by content hash, relink moved files, list with filters and FTS search.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection';
-import type { ImageRecord, ListQuery, Split } from '../../shared/types';
+import type { ImageRecord, ListQuery, Split, SplitSummary } from '../../shared/types';
 import { toImage, type ImageRow } from './rows';
 
 export interface NewImage {
@@ -19,11 +19,31 @@ export function ftsQuery(search: string): string | null {
   return words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ');
 }
 
+/**
+ * The emoji and other pictographs of a search: the FTS tokenizer drops them (they are not letters
+ * or digits), so they are matched in the caption text as they are.
+ */
+export function symbolsOf(search: string): string[] {
+  return (
+    search.match(
+      /(?:\p{Extended_Pictographic}|\p{Regional_Indicator})(?:\u200d|\ufe0f|\p{Extended_Pictographic}|\p{Emoji_Modifier})*/gu,
+    ) ?? []
+  );
+}
+
+/** The file name of a path (after the last / or \\), lower-cased: what a file-name search matches. */
+const fileName = (path: string): string =>
+  path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1).toLowerCase();
+
+/** Matches every image when @col is null, else the images of collection @col. */
+const IN_COLLECTION = `(@col IS NULL OR i.id IN (SELECT image_id FROM collection_images WHERE collection_id = @col))`;
+
 const WORDS = `(length(trim(c.text)) - length(replace(trim(c.text), ' ', '')) + 1)`;
 
 export class ImagesRepo {
   private readonly s;
   constructor(private readonly db: Db) {
+    db.function('cs_file_name', { deterministic: true }, (p: unknown) => fileName(String(p)));
     this.s = {
       insert: db.prepare<[string, string, number, number, string | null, number], void>(
         'INSERT INTO images (hash, path, width, height, split, added_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -42,8 +62,20 @@ export class ImagesRepo {
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       totalChanges: db.prepare('SELECT total_changes()').pluck(),
       pathsUnder: db.prepare<[string], string>('SELECT path FROM images WHERE instr(path, ?) = 1').pluck(),
-      splits: db.prepare<[], { id: number; hash: string; split: Split | null }>(
-        'SELECT id, hash, split FROM images ORDER BY id',
+      splits: db.prepare<[{ col: number | null }], { id: number; hash: string; split: Split | null }>(
+        `SELECT id, hash, split FROM images i WHERE ${IN_COLLECTION} ORDER BY id`,
+      ),
+      splitCounts: db.prepare<
+        [{ col: number | null }],
+        { split: Split | 'none'; n: number; approved: number }
+      >(
+        `SELECT coalesce(i.split, 'none') AS split, count(*) AS n,
+           sum(EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND c.status = 'approved')) AS approved
+         FROM images i WHERE ${IN_COLLECTION} GROUP BY 1`,
+      ),
+      trainable: db.prepare<[{ col: number | null }], { id: number; split: Split }>(
+        `SELECT i.id AS id, i.split AS split FROM images i WHERE i.split IS NOT NULL AND ${IN_COLLECTION}
+           AND EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND c.status = 'approved') ORDER BY i.id`,
       ),
       under: db
         .prepare<[string, number, string], string>(
@@ -92,9 +124,27 @@ export class ImagesRepo {
     return n;
   }
 
-  /** Every image's id, content hash and split, for assigning splits. */
-  splits(): { id: number; hash: string; split: Split | null }[] {
-    return this.s.splits.all();
+  /** Every image's id, content hash and split (of one collection when given), for assigning splits. */
+  splits(collectionId: number | null = null): { id: number; hash: string; split: Split | null }[] {
+    return this.s.splits.all({ col: collectionId });
+  }
+
+  /** Images per split ('none': without one), and how many of them have an approved caption. */
+  splitCounts(collectionId: number | null = null): SplitSummary {
+    const zero = () => ({ train: 0, val: 0, test: 0, none: 0 });
+    const out: SplitSummary = { collectionId, images: zero(), approved: zero() };
+    for (const r of this.s.splitCounts.all({ col: collectionId })) {
+      out.images[r.split] = r.n;
+      out.approved[r.split] = r.approved;
+    }
+    return out;
+  }
+
+  /** Ids of the images a run trains and tests on: with a split and an approved caption. */
+  trainable(collectionId: number | null = null): Record<Split, number[]> {
+    const out: Record<Split, number[]> = { train: [], val: [], test: [] };
+    for (const r of this.s.trainable.all({ col: collectionId })) out[r.split].push(r.id);
+    return out;
   }
 
   /** The path of an image whose file is `dir` or inside it (compared as text), or null. */
@@ -148,14 +198,27 @@ export class ImagesRepo {
   private matching(q: ListQuery): readonly number[] | 'everything' {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
+    // A search matches caption text (every word, as a prefix) or the file name (every word in it),
+    // and every emoji it holds in the caption text.
     const fts = q.search ? ftsQuery(q.search) : null;
-    if (q.search && !fts) return [];
+    const symbols = q.search ? symbolsOf(q.search) : [];
+    if (q.search && !fts && symbols.length === 0) return [];
     if (fts) {
+      const words = q.search!.match(/[\p{L}\p{N}_'.-]+/gu) ?? [];
+      const inName = words.map((w, k) => {
+        params[`name${k}`] = w.toLowerCase();
+        return `instr(cs_file_name(i.path), @name${k}) > 0`;
+      });
       where.push(
-        'i.id IN (SELECT c.image_id FROM captions_fts f JOIN captions c ON c.id = f.rowid WHERE captions_fts MATCH @fts)',
+        `(i.id IN (SELECT c.image_id FROM captions_fts f JOIN captions c ON c.id = f.rowid WHERE captions_fts MATCH @fts)
+          OR (${inName.join(' AND ')}))`,
       );
       params.fts = fts;
     }
+    symbols.forEach((sym, k) => {
+      where.push(`EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND instr(c.text, @sym${k}) > 0)`);
+      params[`sym${k}`] = sym;
+    });
     if (q.status === 'uncaptioned')
       where.push('NOT EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id)');
     else if (q.status) {

@@ -8,6 +8,9 @@ import { importFolder } from '../datasets/folder';
 import { generateShapesDataset } from '../datasets/shapes/generate';
 import { thumbsDirFor } from '../images/thumbs';
 import type { EventBus } from './events';
+import { resolve, sep } from 'node:path';
+import { tidyDropReport } from './dropped';
+import { uploadsDirFor } from './uploads';
 
 type Handlers<M extends keyof ApiMethods> = {
   [K in M]: (args: ApiMethods[K]['args']) => Promise<ApiMethods[K]['result']> | ApiMethods[K]['result'];
@@ -38,6 +41,7 @@ export function importsService(
   jobs: Jobs,
 ): Handlers<'import.folder' | 'datasets.shapes' | 'jobs.cancel'> {
   const thumbsDir = thumbsDirFor(store.path);
+  const uploads = uploadsDirFor(store.path);
   const progress = (jobId: string, kind: string) => (done: number, total: number, message: string) =>
     bus.emit('job.progress', { jobId, kind, done, total, message });
   return {
@@ -53,7 +57,9 @@ export function importsService(
           onProgress: progress(job.jobId, 'import'),
         });
         bus.emit('library.changed', { imageIds: null });
-        return report;
+        // A batch of dropped files: reported by the names dropped, what was not imported removed.
+        const batch = resolve(path);
+        return batch.startsWith(uploads + sep) ? tidyDropReport(batch, report) : report;
       } finally {
         job.end();
       }

@@ -51,8 +51,9 @@ export function libraryService(store: Store, bus: EventBus): Omit<Handlers<'libr
       bus.emit('library.changed', { imageIds });
       return { removed };
     },
-    'library.assignSplits': ({ seed, fractions, mode, overwrite }) => {
-      const rows = store.images.splits();
+    'library.splitCounts': ({ collectionId }) => store.images.splitCounts(collectionId ?? null),
+    'library.assignSplits': ({ seed, fractions, mode, overwrite, collectionId }) => {
+      const rows = store.images.splits(collectionId ?? null);
       const assigned = assignSplits(
         rows.map((r) => ({ hash: r.hash, split: overwrite ? null : r.split })),
         { seed, fractions, mode },

@@ -59,8 +59,10 @@ export const schemas = {
       fractions: z.object({ train: z.number(), val: z.number(), test: z.number() }).strict().optional(),
       mode: z.enum(['stable', 'exact']).optional(),
       overwrite: z.boolean().optional(),
+      collectionId: id.optional(),
     })
     .strict(),
+  'library.splitCounts': z.object({ collectionId: id.optional() }).strict(),
   'collections.list': empty,
   'collections.create': z.object({ name: z.string().min(1).max(200) }).strict(),
   'collections.addImages': z.object({ collectionId: id, imageIds: ids }).strict(),

@@ -3,10 +3,11 @@
 // runs in its own worker process, one at a time; progress goes out as job.progress events (jobId
 // `run-<id>`). Runs whose worker is gone are marked interrupted when the services start and when a
 // worker dies.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { ApiMethods } from '../../shared/api';
 import { AppError } from '../../shared/result';
-import type { RunDetail } from '../../shared/types';
+import type { RunDetail, RunSummary } from '../../shared/types';
 import type { Store } from '../db/index';
 import { resolveTrainConfig, type TrainPartial } from '../ml/train/config';
 import { JobQueue, startWorker, type WorkerHandle } from '../ml/worker/host';
@@ -50,6 +51,10 @@ export function trainingService(store: Store, bus: EventBus, queue = new JobQueu
     return r;
   };
 
+  /** A queued run's place in line (1: starts next). */
+  const withPosition = <R extends RunSummary>(r: R): R =>
+    r.status === 'queued' ? { ...r, queuePosition: queue.position(jobId(r.id)) } : r;
+
   function schedule(runId: number, resume: boolean): Promise<void> {
     const p = queue
       .enqueue(jobId(runId), async () => {
@@ -88,8 +93,8 @@ export function trainingService(store: Store, bus: EventBus, queue = new JobQueu
   }
 
   const handlers: Handlers = {
-    'runs.list': () => runs.list(),
-    'runs.get': ({ runId }) => detail(runId),
+    'runs.list': () => runs.list().map(withPosition),
+    'runs.get': ({ runId }) => withPosition(detail(runId)),
     'train.start': async ({ model, preset, config, collectionId, wait }) => {
       const cfg = resolveTrainConfig({ ...(config ?? {}), model, preset: preset ?? 'tiny' } as TrainPartial);
       // Said now rather than when the worker starts: a wrong path is the likely mistake.
@@ -99,27 +104,33 @@ export function trainingService(store: Store, bus: EventBus, queue = new JobQueu
           `There is no encoder weights file ${cfg.encoderWeights}: give a local .safetensors file ` +
             '(ImageNet Inception v3 in torchvision naming).',
         );
-      const counts = store.db
-        .prepare(
-          `SELECT i.split AS split, count(DISTINCT i.id) AS n FROM images i JOIN captions c ON c.image_id = i.id
-           WHERE c.status = 'approved' AND i.split IS NOT NULL GROUP BY i.split`,
-        )
-        .all() as Array<{ split: string; n: number }>;
-      const n = (s: string) => counts.find((c) => c.split === s)?.n ?? 0;
-      if (n('train') === 0 || n('val') === 0)
+      const sets = store.images.trainable(collectionId ?? null);
+      if (sets.train.length === 0 || sets.val.length === 0)
         throw new AppError(
           'invalid_argument',
-          `Training needs images with approved captions in the train and val splits (found ${n('train')} and ${n('val')}). ` +
-            'Import captioned images or run `caption-studio dataset shapes --count 500`.',
+          `Training needs images with approved captions in the train and val splits (found ` +
+            `${sets.train.length} and ${sets.val.length}). Give the library a split: "Split…" on the Runs ` +
+            "page or in the Library's selection bar (or `caption-studio dataset split`).",
         );
-      const runId = runs.create(cfg.model, cfg.preset, cfg, { collectionId: collectionId ?? null });
+      const data = {
+        collectionId: collectionId ?? null,
+        train: sets.train.length,
+        val: sets.val.length,
+        test: sets.test.length,
+        testSet: createHash('sha256').update(sets.test.join(',')).digest('hex').slice(0, 16),
+      };
+      const runId = runs.create(cfg.model, cfg.preset, cfg, data);
       const done = schedule(runId, false);
       if (wait) await done;
-      return detail(runId);
+      return withPosition(detail(runId));
     },
     'train.cancel': ({ runId }) => {
       detail(runId);
-      if (queue.drop(jobId(runId))) return { cancelled: true };
+      // A queued run leaves the line and is cancelled at once, not when the running job ends.
+      if (queue.drop(jobId(runId))) {
+        runs.setStatus(runId, 'cancelled');
+        return { cancelled: true };
+      }
       const w = workers.get(runId);
       if (!w) return { cancelled: false };
       w.cancel();
@@ -136,7 +147,7 @@ export function trainingService(store: Store, bus: EventBus, queue = new JobQueu
       runs.requeue(runId);
       const done = schedule(runId, hasLast);
       if (wait) await done;
-      return detail(runId);
+      return withPosition(detail(runId));
     },
     'caption.generate': async (args) => {
       detail(args.runId);
@@ -156,19 +167,23 @@ export function trainingService(store: Store, bus: EventBus, queue = new JobQueu
     },
     'caption.draft': async ({ runId, imageIds, beam }) => {
       const generated = await handlers['caption.generate']({ runId, imageIds, beam });
-      // The same text already on the image (a draft from an earlier pass, or a human caption) is
-      // not added twice.
+      // An empty caption (the model stopped at once) is reported as such and never saved; the same
+      // text already on the image (a draft from an earlier pass, or a human caption) is not added twice.
       const have = store.captions.ofImages(imageIds);
-      const fresh = generated
-        .map((g) => ({ imageId: Number(g.source.slice('image:'.length)), text: g.caption.trim() }))
-        .filter((d) => d.text && !(have.get(d.imageId) ?? []).some((c) => c.text === d.text));
-      if (fresh.length === 0) return { added: 0, skipped: generated.length, opId: null };
+      const all = generated.map((g) => ({
+        imageId: Number(g.source.slice('image:'.length)),
+        text: g.caption.trim(),
+      }));
+      const empty = all.filter((d) => !d.text).length;
+      const fresh = all.filter((d) => d.text && !(have.get(d.imageId) ?? []).some((c) => c.text === d.text));
+      const skipped = all.length - empty - fresh.length;
+      if (fresh.length === 0) return { added: 0, skipped, empty, opId: null };
       const opId = store.captions.action(`Model drafts from run ${runId} (${fresh.length})`, (op) => {
         for (const d of fresh) store.captions.add({ ...d, source: 'run', runId, status: 'draft' }, op);
         return op;
       });
       bus.emit('library.changed', { imageIds: [...new Set(fresh.map((d) => d.imageId))] });
-      return { added: fresh.length, skipped: generated.length - fresh.length, opId };
+      return { added: fresh.length, skipped, empty, opId };
     },
   };
 

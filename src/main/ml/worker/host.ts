@@ -90,11 +90,12 @@ export function startWorker(job: Job, onMessage: (m: FromWorker) => void = () =>
   };
 }
 
-/** Runs jobs one at a time in order; a queued job can be dropped before it starts. */
+/**
+ * Runs jobs one at a time in order. A queued job can be dropped before it starts: its promise
+ * rejects at once with a `cancelled` error and it leaves the line, so the jobs behind it move up.
+ */
 export class JobQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-  private readonly dropped = new Set<string>();
-  private readonly waiting = new Set<string>();
+  private readonly line: Array<{ id: string; start: () => void; reject: (e: unknown) => void }> = [];
   private active: string | null = null;
 
   get running(): string | null {
@@ -102,30 +103,43 @@ export class JobQueue {
   }
 
   isQueued(id: string): boolean {
-    return this.waiting.has(id);
+    return this.line.some((j) => j.id === id);
+  }
+
+  /** 1 for the job that starts next, 2 for the one after it…; null when the job is not waiting. */
+  position(id: string): number | null {
+    const i = this.line.findIndex((j) => j.id === id);
+    return i < 0 ? null : i + 1;
   }
 
   enqueue<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    this.waiting.add(id);
-    const run = this.tail.then(async () => {
-      this.waiting.delete(id);
-      if (this.dropped.delete(id))
-        throw new AppError('cancelled', `Job ${id} was cancelled before it started.`);
-      this.active = id;
-      try {
-        return await fn();
-      } finally {
-        this.active = null;
-      }
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        this.active = id;
+        // A microtask later, as a job never starts inside the call that queued it.
+        void Promise.resolve()
+          .then(fn)
+          .then(resolve, reject)
+          .finally(() => {
+            this.active = null;
+            this.next();
+          });
+      };
+      this.line.push({ id, start, reject });
+      this.next();
     });
-    this.tail = run.catch(() => undefined);
-    return run;
+  }
+
+  private next(): void {
+    if (this.active === null) this.line.shift()?.start();
   }
 
   /** Drops a job that has not started; false when it is running or unknown. */
   drop(id: string): boolean {
-    if (!this.waiting.has(id)) return false;
-    this.dropped.add(id);
+    const i = this.line.findIndex((j) => j.id === id);
+    if (i < 0) return false;
+    const [job] = this.line.splice(i, 1);
+    job.reject(new AppError('cancelled', `Job ${id} was cancelled before it started.`));
     return true;
   }
 }

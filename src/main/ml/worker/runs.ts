@@ -4,6 +4,7 @@ import type { Db } from '../../db/index';
 import type {
   MetricPoint,
   RunCheckpoint,
+  RunData,
   RunDetail,
   RunStatus,
   RunSummary,
@@ -169,6 +170,8 @@ export class RunsRepo {
   summary(r: RunRow): RunSummary {
     const test: Record<string, number> = {};
     for (const m of this.s.test.all(r.id)) test[m.name] = m.value;
+    const config = JSON.parse(r.config) as { seed?: unknown };
+    const snap = (r.data_snapshot ? JSON.parse(r.data_snapshot) : {}) as Partial<RunData>;
     return {
       id: r.id,
       model: r.model,
@@ -182,6 +185,11 @@ export class RunsRepo {
       warnings: JSON.parse(r.warnings) as RunWarningInfo[],
       error: r.error,
       checkpointDir: r.checkpoint_dir,
+      seed: typeof config.seed === 'number' ? config.seed : null,
+      data:
+        typeof snap.testSet === 'string'
+          ? { train: snap.train ?? 0, val: snap.val ?? 0, test: snap.test ?? 0, testSet: snap.testSet }
+          : null,
     };
   }
 

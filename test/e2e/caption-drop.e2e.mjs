@@ -1,0 +1,81 @@
+// Dropping files on the Caption page (a real drop event with a DataTransfer, not a file chooser):
+// each drop uploads once and captions once, with no runaway effect loop; the results stay when
+// switching tabs and back.
+import Database from 'better-sqlite3';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+import { assert } from './harness.mjs';
+import { startServe } from './serve.mjs';
+
+export async function setup() {
+  const server = await startServe();
+  // A finished run whose checkpoint folder holds nothing: enough to be offered on the Caption page;
+  // captioning with it fails with a clear error, after the upload.
+  const db = new Database(server.db);
+  db.prepare(
+    `INSERT INTO runs (model, preset, config, status, checkpoint_dir, created_at)
+     VALUES ('cnn-lstm', 'tiny', '{}', 'completed', ?, ?)`,
+  ).run(join(dirname(server.db), 'runs', '1'), Date.now());
+  db.close();
+  const png = await sharp({
+    create: { width: 48, height: 32, channels: 3, background: { r: 200, g: 40, b: 40 } },
+  })
+    .png()
+    .toBuffer();
+  return { ...server, png: png.toString('base64') };
+}
+export const teardown = (suite) => suite.stop();
+
+const uploadDirs = (suite) => {
+  const root = join(dirname(suite.db), 'uploads');
+  return existsSync(root) ? readdirSync(root).filter((d) => d.startsWith('caption-')) : [];
+};
+
+async function drop(page, files) {
+  const dt = await page.evaluateHandle((files) => {
+    const d = new DataTransfer();
+    for (const f of files) {
+      const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
+      d.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    return d;
+  }, files);
+  await page.dispatchEvent('main', 'dragover', { dataTransfer: dt });
+  await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
+}
+
+export const tests = [
+  {
+    name: 'a dropped photo and a dropped 0-byte JPEG each upload once, with no effect loop',
+    async run({ page, suite }) {
+      const logged = [];
+      page.on('console', (m) => m.type() === 'error' && logged.push(m.text()));
+      await page.goto(suite.url);
+      await page.getByRole('button', { name: 'Caption' }).click();
+      await page.getByLabel('Run').locator('option').first().waitFor({ state: 'attached' });
+      await drop(page, [{ name: 'red.png', type: 'image/png', b64: suite.png }]);
+      await page.locator('article').first().waitFor();
+      await page.getByRole('alert').waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(500);
+      assert(uploadDirs(suite).length === 1, `one upload folder for one drop (${uploadDirs(suite).length})`);
+      await drop(page, [{ name: 'empty.jpg', type: 'image/jpeg', b64: '' }]);
+      await page.locator('article').nth(1).waitFor();
+      await page.waitForTimeout(1500);
+      assert(
+        uploadDirs(suite).length === 2,
+        `one more upload folder for the 0-byte JPEG (${uploadDirs(suite).length})`,
+      );
+      assert((await page.locator('article').count()) === 2, 'two items, one per dropped file');
+      assert(
+        !logged.some((t) => /effect_update_depth_exceeded/.test(t)),
+        `no effect loop: ${logged.join('; ')}`,
+      );
+      // Switching tabs keeps the page's results.
+      await page.getByRole('button', { name: 'Library' }).click();
+      await page.getByText('4 images').waitFor();
+      await page.getByRole('button', { name: 'Caption' }).click();
+      assert((await page.locator('article').count()) === 2, 'the results survive switching tabs');
+    },
+  },
+];

@@ -14,6 +14,7 @@ import { batchService } from './batch';
 import { uploadsService } from './uploads';
 import { mediaResolver, type MediaResolver } from './media';
 import { trainingService } from './training';
+import type { InferenceHost } from '../ml/worker/inference';
 import { datasetsService } from './datasets';
 import { healthService } from './health';
 
@@ -35,6 +36,8 @@ export interface Core {
   dispatch<M extends Method>(method: M, args: unknown): Promise<Result<ResultOf<M>>>;
   /** The file behind a library image or its thumbnail, for the image route and media:// protocol. */
   media: MediaResolver;
+  /** The inference worker (its process id and load counters). */
+  inference: InferenceHost;
   close(): void;
 }
 
@@ -82,6 +85,7 @@ export function createCore(opts: CoreOptions): Core {
       }
     },
     media: mediaResolver(store),
+    inference: training.inference,
     close: () => {
       training.close();
       store.close();

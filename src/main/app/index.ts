@@ -12,8 +12,11 @@ import { useUtilityProcesses } from './worker';
 
 const here = import.meta.dirname;
 const appRoot = join(here, '..', '..');
-// better-sqlite3 built for Electron's ABI by scripts/electron-native.mjs (npm start runs it).
-const electronBinding = join(appRoot, '.native', 'electron', 'better_sqlite3.node');
+// better-sqlite3 built for Electron's ABI by scripts/electron-native.mjs (npm start and npm run
+// dist run it); the installers carry it as an extra resource.
+const electronBinding = app.isPackaged
+  ? join(process.resourcesPath, 'native', 'better_sqlite3.node')
+  : join(appRoot, '.native', 'electron', 'better_sqlite3.node');
 
 registerMediaScheme();
 useUtilityProcesses();

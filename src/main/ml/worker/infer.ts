@@ -70,7 +70,8 @@ export async function captionWith(
     const opts = { maxTokens: model.config.maxLength - 1, maps: args.maps ?? false };
     let r;
     try {
-      r = beam > 1 ? await beamDecode(model, x, { ...opts, width: beam }) : await greedyDecode(model, x, opts);
+      r =
+        beam > 1 ? await beamDecode(model, x, { ...opts, width: beam }) : await greedyDecode(model, x, opts);
     } finally {
       x.dispose();
     }
@@ -108,7 +109,10 @@ export class InferenceEngine {
     return this.store;
   }
 
-  async caption(dbPath: string, args: CaptionArgs): Promise<{ captions: GeneratedCaption[]; loaded: boolean }> {
+  async caption(
+    dbPath: string,
+    args: CaptionArgs,
+  ): Promise<{ captions: GeneratedCaption[]; loaded: boolean }> {
     const store = this.storeFor(dbPath);
     const { key } = checkpointOf(store, args.runId);
     let loaded = false;

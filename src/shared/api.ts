@@ -157,13 +157,35 @@ type MissingMethods = Exclude<Method, (typeof METHODS)[number]>;
 const _complete: MissingMethods extends never ? true : MissingMethods = true;
 void _complete;
 
+/** A command chosen in the app's menu (Electron only), carried out by the page. */
+export type AppCommand =
+  | 'import'
+  | 'export'
+  | 'undo'
+  | 'redo'
+  | 'selectAll'
+  | 'findReplace'
+  | 'search'
+  | 'approve'
+  | 'reject'
+  | 'draft'
+  | 'view.library'
+  | 'view.caption'
+  | 'view.runs'
+  | 'shortcuts';
+
 /** Event name → payload, pushed from the main side (IPC events or Server-Sent Events). */
 export interface ApiEvents {
   'library.changed': { imageIds: number[] | null };
   'job.progress': { jobId: string; kind: string; done: number; total: number; message: string };
+  'app.command': { command: AppCommand };
 }
 export type EventName = keyof ApiEvents;
-export const EVENTS = ['library.changed', 'job.progress'] as const satisfies readonly EventName[];
+export const EVENTS = [
+  'library.changed',
+  'job.progress',
+  'app.command',
+] as const satisfies readonly EventName[];
 
 /** The transport-level surface: `window.api` in the renderer, implemented by preload and HTTP. */
 export interface ApiBridge {

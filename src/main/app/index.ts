@@ -1,6 +1,6 @@
 // Electron composition root: builds the core on the user's library, registers the API on IPC
 // and the media protocol, and opens the window.
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, dialog, Menu } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireLibraryLock } from '../db/lock';
@@ -8,6 +8,8 @@ import { createCore } from '../services/index';
 import { registerApi } from './ipc';
 import { handleMedia, registerMediaScheme } from './media';
 import { createMainWindow } from './window';
+import { menuTemplate } from './menu';
+import { eventChannel } from '../../shared/api';
 import { useUtilityProcesses } from './worker';
 
 const here = import.meta.dirname;
@@ -39,8 +41,20 @@ app.whenReady().then(() => {
     return;
   }
   handleMedia(core);
+  // Menu commands go to the focused window's page, which carries them out.
+  const menu = Menu.buildFromTemplate(
+    menuTemplate(process.platform, (command) => {
+      const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+      win?.webContents.send(eventChannel('app.command'), { command });
+    }),
+  );
+  Menu.setApplicationMenu(menu);
   const open = () => {
-    const win = createMainWindow(join(here, '../preload'), join(here, '../renderer'));
+    const win = createMainWindow(
+      join(here, '../preload'),
+      join(here, '../renderer'),
+      app.getPath('userData'),
+    );
     const unregister = registerApi(core, win);
     win.on('closed', unregister);
   };

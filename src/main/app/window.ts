@@ -1,12 +1,54 @@
 // The main window with Electron's safety settings: isolation, sandbox, no Node in the page,
-// navigation and new windows blocked.
-import { BrowserWindow, shell } from 'electron';
+// navigation and new windows blocked. Its size, position and maximized state are remembered in
+// window-state.json (in the app's data folder) and restored onto the displays there are now.
+import { BrowserWindow, screen, shell } from 'electron';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clampBounds, type SavedWindow } from './bounds';
 
-export function createMainWindow(preloadDir: string, rendererDir: string): BrowserWindow {
+const DEFAULT_SIZE = { width: 1280, height: 840 };
+
+function readSaved(file: string): Partial<SavedWindow> | null {
+  try {
+    // A small JSON file of ours; anything else (too big, not a file, not JSON) is ignored.
+    const st = statSync(file);
+    if (!st.isFile() || st.size > 4096) return null;
+    return JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedWindow>;
+  } catch {
+    return null;
+  }
+}
+
+function remember(win: BrowserWindow, file: string): void {
+  let timer: NodeJS.Timeout | undefined;
+  const save = () => {
+    clearTimeout(timer);
+    if (win.isDestroyed() || win.isMinimized()) return;
+    const state: SavedWindow = { ...win.getNormalBounds(), maximized: win.isMaximized() };
+    try {
+      writeFileSync(file, JSON.stringify(state) + '\n');
+    } catch {
+      // Not being able to remember the window's place is not worth bothering anyone about.
+    }
+  };
+  const later = () => {
+    clearTimeout(timer);
+    timer = setTimeout(save, 500);
+  };
+  win.on('resize', later);
+  win.on('move', later);
+  win.on('close', save);
+}
+
+export function createMainWindow(preloadDir: string, rendererDir: string, stateDir: string): BrowserWindow {
+  const stateFile = join(stateDir, 'window-state.json');
+  const bounds = clampBounds(
+    readSaved(stateFile),
+    [screen.getPrimaryDisplay(), ...screen.getAllDisplays()].map((d) => d.workArea),
+    DEFAULT_SIZE,
+  );
   const win = new BrowserWindow({
-    width: 1280,
-    height: 840,
+    ...bounds,
     show: false,
     title: 'Caption Studio',
     webPreferences: {
@@ -17,6 +59,8 @@ export function createMainWindow(preloadDir: string, rendererDir: string): Brows
       webSecurity: true,
     },
   });
+  if (bounds.maximized) win.maximize();
+  remember(win, stateFile);
   win.once('ready-to-show', () => win.show());
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (/^https?:\/\//.test(url)) void shell.openExternal(url);

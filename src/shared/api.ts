@@ -28,6 +28,8 @@ import type {
   ExportReport,
   HealthArgs,
   HealthReport,
+  DraftBatchArgs,
+  DraftBatchResult,
 } from './types';
 import type { Result } from './result';
 
@@ -108,6 +110,12 @@ export interface ApiMethods {
     args: { runId: number; imageIds: number[]; beam?: number };
     result: { added: number; skipped: number; opId: number | null };
   };
+  /**
+   * Captions the images of a scope with a run in the background (job.progress; stop with
+   * jobs.cancel) and saves the new texts as drafts in one undoable step; cancelled half way, the
+   * drafts made so far are saved, as one step too.
+   */
+  'caption.draftBatch': { args: DraftBatchArgs; result: DraftBatchResult };
 }
 
 export type Method = keyof ApiMethods;
@@ -151,6 +159,7 @@ export const METHODS = [
   'train.resume',
   'caption.generate',
   'caption.draft',
+  'caption.draftBatch',
 ] as const satisfies readonly Method[];
 
 type MissingMethods = Exclude<Method, (typeof METHODS)[number]>;

@@ -17,6 +17,7 @@ import { trainingService } from './training';
 import type { InferenceHost } from '../ml/worker/inference';
 import { datasetsService } from './datasets';
 import { healthService } from './health';
+import { draftsService } from './drafts';
 
 export const APP_VERSION = '0.1.0';
 
@@ -66,6 +67,7 @@ export function createCore(opts: CoreOptions): Core {
     ...healthService(store, bus, jobs),
     ...uploadsService(store),
     ...training.handlers,
+    ...draftsService(store, bus, jobs, training.inference),
   };
   return {
     store,

@@ -167,6 +167,15 @@ export const schemas = {
       beam: z.number().int().min(1).max(20).optional(),
     })
     .strict(),
+  'caption.draftBatch': z
+    .object({
+      runId: id,
+      scope,
+      onlyWithoutApproved: z.boolean().optional(),
+      beam: z.number().int().min(1).max(20).optional(),
+      jobId: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
 } satisfies { [M in Method]: z.ZodType<ArgsOf<M>> };
 
 /** Says what is wrong with the arguments, field by field. */

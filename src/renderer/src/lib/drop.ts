@@ -56,6 +56,12 @@ export async function readDrop(dt: DataTransfer, client: Client): Promise<Droppe
   return { files, folderPaths };
 }
 
+/** The files' paths on disk when the transport knows every one of them (Electron), else null. */
+export function pathsOnDisk(client: Client, files: File[]): string[] | null {
+  const paths = files.map((f) => client.pathForFile(f));
+  return paths.every((p): p is string => !!p) ? paths : null;
+}
+
 function toBase64(buf: ArrayBuffer): string {
   const bytes = new Uint8Array(buf);
   let s = '';

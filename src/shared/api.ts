@@ -30,6 +30,7 @@ import type {
   HealthReport,
   DraftBatchArgs,
   DraftBatchResult,
+  Diagnostics,
 } from './types';
 import type { Result } from './result';
 
@@ -39,6 +40,8 @@ type Empty = Record<string, never>;
 export interface ApiMethods {
   'system.version': { args: Empty; result: VersionInfo };
   'system.backend': { args: Empty; result: BackendInfo };
+  /** The library's folders, the backend, counts and the inference worker's state (Settings, diagnostics export). */
+  'system.diagnostics': { args: Empty; result: Diagnostics };
 
   'library.list': { args: ListQuery; result: Page<ImageWithCaptions> };
   'library.get': { args: { imageId: number }; result: ImageWithCaptions };
@@ -126,6 +129,7 @@ export type ResultOf<M extends Method> = ApiMethods[M]['result'];
 export const METHODS = [
   'system.version',
   'system.backend',
+  'system.diagnostics',
   'library.list',
   'library.get',
   'library.ids',

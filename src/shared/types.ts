@@ -441,3 +441,16 @@ export interface DraftBatchResult {
   /** The one undoable step holding every draft added (null when none was). */
   opId: number | null;
 }
+
+/** What the Settings view shows and its diagnostics export holds (no caption text, no image paths). */
+export interface Diagnostics {
+  version: VersionInfo;
+  platform: string;
+  arch: string;
+  /** The compute backend for captioning, with why not the others (as `caption-studio doctor` says). */
+  backend: BackendInfo;
+  folders: { library: string; runs: string; cache: string; uploads: string };
+  counts: { images: number; captions: number; runs: Record<string, number> };
+  /** The inference worker: its process (null when stopped) and how often it started and loaded. */
+  inference: { pid: number | null; spawns: number; loads: number; evictions: number };
+}

@@ -18,6 +18,7 @@ import type { InferenceHost } from '../ml/worker/inference';
 import { datasetsService } from './datasets';
 import { healthService } from './health';
 import { draftsService } from './drafts';
+import { diagnostics } from './diagnostics';
 
 export const APP_VERSION = '0.1.0';
 
@@ -58,6 +59,12 @@ export function createCore(opts: CoreOptions): Core {
     }),
     // The backend is chosen once, on first ask, for inference (the worker chooses for training).
     'system.backend': () => (backend ??= selectBackend(nodeLoader(), 'inference')),
+    'system.diagnostics': async () =>
+      diagnostics(store, {
+        version: handlers['system.version']({}) as ResultOf<'system.version'>,
+        backend: await handlers['system.backend']({}),
+        inference: training.inference,
+      }),
     ...libraryService(store, bus),
     ...collectionsService(store),
     ...captionsService(store, bus),

@@ -30,6 +30,9 @@ import type {
   ExportReport,
   HealthArgs,
   HealthReport,
+  DraftBatchArgs,
+  DraftBatchResult,
+  Diagnostics,
 } from './types';
 import type { Result } from './result';
 
@@ -41,6 +44,8 @@ export interface ApiMethods {
   'system.backend': { args: Empty; result: BackendInfo };
   /** The captioning models, their presets and settings (defaults and one line of help each). */
   'system.models': { args: Empty; result: ModelInfo[] };
+  /** The library's folders, the backend, counts and the inference worker's state (Settings, diagnostics export). */
+  'system.diagnostics': { args: Empty; result: Diagnostics };
 
   'library.list': { args: ListQuery; result: Page<ImageWithCaptions> };
   'library.get': { args: { imageId: number }; result: ImageWithCaptions };
@@ -123,6 +128,12 @@ export interface ApiMethods {
     args: { runId: number; imageIds: number[]; beam?: number };
     result: { added: number; skipped: number; empty: number; opId: number | null };
   };
+  /**
+   * Captions the images of a scope with a run in the background (job.progress; stop with
+   * jobs.cancel) and saves the new texts as drafts in one undoable step; cancelled half way, the
+   * drafts made so far are saved, as one step too.
+   */
+  'caption.draftBatch': { args: DraftBatchArgs; result: DraftBatchResult };
 }
 
 export type Method = keyof ApiMethods;
@@ -134,6 +145,7 @@ export const METHODS = [
   'system.version',
   'system.backend',
   'system.models',
+  'system.diagnostics',
   'library.list',
   'library.get',
   'library.ids',
@@ -169,19 +181,42 @@ export const METHODS = [
   'train.resume',
   'caption.generate',
   'caption.draft',
+  'caption.draftBatch',
 ] as const satisfies readonly Method[];
 
 type MissingMethods = Exclude<Method, (typeof METHODS)[number]>;
 const _complete: MissingMethods extends never ? true : MissingMethods = true;
 void _complete;
 
+/** A command chosen in the app's menu (Electron only), carried out by the page. */
+export type AppCommand =
+  | 'import'
+  | 'export'
+  | 'undo'
+  | 'redo'
+  | 'selectAll'
+  | 'findReplace'
+  | 'search'
+  | 'approve'
+  | 'reject'
+  | 'draft'
+  | 'view.library'
+  | 'view.caption'
+  | 'view.runs'
+  | 'shortcuts';
+
 /** Event name → payload, pushed from the main side (IPC events or Server-Sent Events). */
 export interface ApiEvents {
   'library.changed': { imageIds: number[] | null };
   'job.progress': { jobId: string; kind: string; done: number; total: number; message: string };
+  'app.command': { command: AppCommand };
 }
 export type EventName = keyof ApiEvents;
-export const EVENTS = ['library.changed', 'job.progress'] as const satisfies readonly EventName[];
+export const EVENTS = [
+  'library.changed',
+  'job.progress',
+  'app.command',
+] as const satisfies readonly EventName[];
 
 /** The transport-level surface: `window.api` in the renderer, implemented by preload and HTTP. */
 export interface ApiBridge {

@@ -469,3 +469,44 @@ export interface GeneratedCaption {
   probs: number[];
   maps?: { kind: 'attention' | 'saliency'; height: number; width: number; data: number[][] };
 }
+
+export interface DraftBatchArgs {
+  runId: number;
+  /** The images to caption: a selection, a collection or every image. */
+  scope: CaptionScope;
+  /** Leave out images that already have an approved caption. */
+  onlyWithoutApproved?: boolean;
+  /** Beam width (1 = greedy, default 3). */
+  beam?: number;
+  /** Id for job.progress events and jobs.cancel (one is made up when absent). */
+  jobId?: string;
+}
+
+export interface DraftBatchResult {
+  jobId: string;
+  /** Images in the scope (after leaving out those with an approved caption, if asked). */
+  total: number;
+  /** Images captioned before the end or the cancel. */
+  captioned: number;
+  /** Drafts saved; texts an image already had are skipped. */
+  added: number;
+  skipped: number;
+  /** Images that could not be captioned (a missing or unreadable file), with why. */
+  failed: Array<{ imageId: number; message: string }>;
+  cancelled: boolean;
+  /** The one undoable step holding every draft added (null when none was). */
+  opId: number | null;
+}
+
+/** What the Settings view shows and its diagnostics export holds (no caption text, no image paths). */
+export interface Diagnostics {
+  version: VersionInfo;
+  platform: string;
+  arch: string;
+  /** The compute backend for captioning, with why not the others (as `caption-studio doctor` says). */
+  backend: BackendInfo;
+  folders: { library: string; runs: string; cache: string; uploads: string };
+  counts: { images: number; captions: number; runs: Record<string, number> };
+  /** The inference worker: its process (null when stopped) and how often it started and loaded. */
+  inference: { pid: number | null; spawns: number; loads: number; evictions: number };
+}

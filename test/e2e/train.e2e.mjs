@@ -63,7 +63,10 @@ export const tests = [
     async run({ page, suite }) {
       await page.goto(suite.url);
       await page.getByText('60 images').waitFor();
-      await page.getByLabel('Draft captions with a model').selectOption('1');
+      await page.getByRole('button', { name: 'Draft with a model…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Draft captions with a model' });
+      await dialog.getByLabel('Run').selectOption('1');
+      await dialog.getByRole('button', { name: 'Draft', exact: true }).click();
       await page
         .getByRole('status')
         .getByText(/1 model draft from run 1/)

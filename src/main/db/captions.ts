@@ -105,6 +105,11 @@ export class CaptionsRepo {
     return out;
   }
 
+  /** How many captions the library holds (every status). */
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM captions').get() as { n: number }).n;
+  }
+
   /** The captions a batch operation covers, optionally only those with one status. */
   inScope(scope: CaptionScope, status?: CaptionStatus): Caption[] {
     const st = status ?? null;

@@ -16,8 +16,11 @@ import { batchService } from './batch';
 import { discardBatchesOf, uploadsService } from './uploads';
 import { mediaResolver, type MediaResolver } from './media';
 import { trainingService } from './training';
+import type { InferenceHost } from '../ml/worker/inference';
 import { datasetsService } from './datasets';
 import { healthService } from './health';
+import { draftsService } from './drafts';
+import { diagnostics } from './diagnostics';
 
 export const APP_VERSION = '0.1.0';
 
@@ -37,6 +40,8 @@ export interface Core {
   dispatch<M extends Method>(method: M, args: unknown): Promise<Result<ResultOf<M>>>;
   /** The file behind a library image or its thumbnail, for the image route and media:// protocol. */
   media: MediaResolver;
+  /** The inference worker (its process id and load counters). */
+  inference: InferenceHost;
   close(): void;
 }
 
@@ -57,6 +62,12 @@ export function createCore(opts: CoreOptions): Core {
     // The backend is chosen once, on first ask, for inference (the worker chooses for training).
     'system.backend': () => (backend ??= selectBackend(nodeLoader(), 'inference')),
     'system.models': () => describeModels(),
+    'system.diagnostics': async () =>
+      diagnostics(store, {
+        version: handlers['system.version']({}) as ResultOf<'system.version'>,
+        backend: await handlers['system.backend']({}),
+        inference: training.inference,
+      }),
     ...libraryService(store, bus),
     ...collectionsService(store),
     ...captionsService(store, bus),
@@ -66,6 +77,7 @@ export function createCore(opts: CoreOptions): Core {
     ...healthService(store, bus, jobs),
     ...uploadsService(store),
     ...training.handlers,
+    ...draftsService(store, bus, jobs, training.inference),
   };
   // Upload batches are temporary: once imported (or captioned), what is not a library image goes.
   const importFolder = handlers['import.folder'];
@@ -102,6 +114,7 @@ export function createCore(opts: CoreOptions): Core {
       }
     },
     media: mediaResolver(store),
+    inference: training.inference,
     close: () => {
       training.close();
       store.close();

@@ -43,6 +43,7 @@ export const schemas = {
   'system.version': empty,
   'system.backend': empty,
   'system.models': empty,
+  'system.diagnostics': empty,
   'library.list': z
     .object({
       ...listFilters,
@@ -184,6 +185,15 @@ export const schemas = {
       runId: id,
       imageIds: ids.min(1, 'give at least one image'),
       beam: z.number().int().min(1).max(20).optional(),
+    })
+    .strict(),
+  'caption.draftBatch': z
+    .object({
+      runId: id,
+      scope,
+      onlyWithoutApproved: z.boolean().optional(),
+      beam: z.number().int().min(1).max(20).optional(),
+      jobId: z.string().min(1).max(200).optional(),
     })
     .strict(),
 } satisfies { [M in Method]: z.ZodType<ArgsOf<M>> };

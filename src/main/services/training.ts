@@ -1,7 +1,7 @@
 // Training services: runs (list, detail with metric history), start/cancel/resume training,
-// caption images with a run's checkpoint, and save those captions as drafts for review. Every job
-// runs in its own worker process, one at a time; progress goes out as job.progress events (jobId
-// `run-<id>`). Runs whose worker is gone are marked interrupted when the services start and when a
+// caption images with a run's checkpoint, and save those captions as drafts for review. Every
+// training job runs in its own worker process, one at a time; progress goes out as job.progress
+// events (jobId `run-<id>`). Captions come from the long-lived inference worker, beside training. Runs whose worker is gone are marked interrupted when the services start and when a
 // worker dies.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -11,6 +11,7 @@ import type { RunDetail, RunSummary } from '../../shared/types';
 import type { Store } from '../db/index';
 import { resolveTrainConfig, type TrainPartial } from '../ml/train/config';
 import { JobQueue, startWorker, type WorkerHandle } from '../ml/worker/host';
+import { InferenceHost } from '../ml/worker/inference';
 import { RunsRepo } from '../ml/worker/runs';
 import type { EventBus } from './events';
 
@@ -30,14 +31,22 @@ export interface TrainingService {
   handlers: Handlers;
   /** Resolves when the run's current job has ended. */
   settled(runId: number): Promise<void>;
+  /** The inference worker that answers caption requests. */
+  inference: InferenceHost;
   /**
-   * Stops writing to the store. Running workers are left alone: when this process exits they see
-   * the IPC channel close, save a checkpoint and mark their run interrupted (resumable).
+   * Stops writing to the store and stops the inference worker. Running training workers are left
+   * alone: when this process exits they see the IPC channel close, save a checkpoint and mark
+   * their run interrupted (resumable).
    */
   close(): void;
 }
 
-export function trainingService(store: Store, bus: EventBus, queue = new JobQueue()): TrainingService {
+export function trainingService(
+  store: Store,
+  bus: EventBus,
+  queue = new JobQueue(),
+  inference = new InferenceHost(),
+): TrainingService {
   const runs = new RunsRepo(store.db);
   runs.markOrphans();
   const workers = new Map<number, WorkerHandle>();
@@ -153,17 +162,7 @@ export function trainingService(store: Store, bus: EventBus, queue = new JobQueu
       detail(args.runId);
       if (!args.paths?.length && !args.imageIds?.length)
         throw new AppError('invalid_argument', 'Give at least one image (paths or imageIds).');
-      return queue.enqueue(`caption-${Date.now()}-${Math.random()}`, async () => {
-        const w = startWorker({ type: 'caption', dbPath: store.path, args });
-        const exit = await w.exited;
-        if (exit.final?.type === 'done') return exit.final.captions ?? [];
-        if (exit.final?.type === 'error')
-          throw new AppError(exit.final.error.code, exit.final.error.message, exit.final.error.details);
-        throw new AppError(
-          'internal',
-          `The caption worker stopped (${exit.signal ?? exit.code}) without an answer.`,
-        );
-      });
+      return (await inference.caption(store.path, args)).captions;
     },
     'caption.draft': async ({ runId, imageIds, beam }) => {
       const generated = await handlers['caption.generate']({ runId, imageIds, beam });
@@ -190,8 +189,10 @@ export function trainingService(store: Store, bus: EventBus, queue = new JobQueu
   return {
     handlers,
     settled: (runId) => jobs.get(runId) ?? Promise.resolve(),
+    inference,
     close() {
       closed = true;
+      void inference.close();
     },
   };
 }

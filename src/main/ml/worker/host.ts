@@ -63,6 +63,9 @@ export function setWorkerSpawner(s: WorkerSpawner): void {
   spawner = s;
 }
 
+/** The spawner in use (the inference worker starts its process the same way as jobs). */
+export const currentSpawner = (): WorkerSpawner => spawner;
+
 /** Starts a worker process for one job; `onMessage` sees every message in order. */
 export function startWorker(job: Job, onMessage: (m: FromWorker) => void = () => {}): WorkerHandle {
   const { entry, execArgv } = workerEntry();

@@ -1,18 +1,17 @@
-// The ML worker process: runs one job (a training run or a captioning request) and exits, because
-// the wasm heap never shrinks. Talks to its parent over the typed protocol and writes runs, metrics
+// The ML worker process: runs one job (a training run) and exits, because the wasm heap never
+// shrinks; or, as the inference worker, answers caption requests with one model kept loaded until
+// its parent stops it (infer.ts). Talks to its parent over the typed protocol and writes runs, metrics
 // and checkpoints through its own SQLite connection. Free of Electron: forked by the CLI and server
 // (child_process.fork) and by the app (Electron's utilityProcess); see channel.ts.
 import { dirname, join } from 'node:path';
 import { AppError, toErrorData } from '../../../shared/result';
-import type { GeneratedCaption, RunWarningInfo } from '../../../shared/types';
+import type { RunWarningInfo } from '../../../shared/types';
 import { openStore, type Store } from '../../db/index';
-import { decodeFile } from '../../images/decode';
-import { preprocess } from '../../images/preprocess';
 import { nodeLoader, selectBackend } from '../backend';
-import { beamDecode, greedyDecode } from '../decode/search';
-import { loadModel, modelSpec } from '../models/registry';
+import { modelSpec } from '../models/registry';
 import { train, type TrainConfig } from '../train/index';
-import { libraryData, presetForSize } from './dataset';
+import { libraryData } from './dataset';
+import { handleInference } from './infer';
 import { sequencer, type FromWorker, type Job, type ToWorker } from './protocol';
 import { RunsRepo } from './runs';
 import { parentChannel } from './channel';
@@ -134,67 +133,10 @@ async function trainJob(store: Store, runId: number, resume: boolean): Promise<s
   }
 }
 
-async function captionJob(
-  store: Store,
-  args: Extract<Job, { type: 'caption' }>['args'],
-): Promise<GeneratedCaption[]> {
-  const runs = new RunsRepo(store.db);
-  const run = runs.get(args.runId);
-  if (!run) throw new AppError('not_found', `There is no run ${args.runId}.`);
-  const ck = run.checkpoints.find((c) => c.kind === 'best') ?? run.checkpoints.find((c) => c.kind === 'last');
-  if (!ck) throw new AppError('not_found', `Run ${args.runId} has no checkpoint yet; train it first.`);
-  await selectBackend(nodeLoader(), 'inference');
-  const { READ_CAPS, readBoundedSync } = await import('../../files/bounded');
-  const model = loadModel(readBoundedSync(ck.path, READ_CAPS.weights, 'checkpoint'));
-  const tok = model.tokenizer;
-  const tf = await import('@tensorflow/tfjs');
-  try {
-    const sources: Array<{ source: string; path: string }> = [
-      ...(args.paths ?? []).map((p) => ({ source: p, path: p })),
-      ...(args.imageIds ?? []).map((id) => {
-        const img = store.images.get(id);
-        if (!img) throw new AppError('not_found', `There is no library image ${id}.`);
-        return { source: `image:${id}`, path: img.path };
-      }),
-    ];
-    const { preset } = presetForSize(model.imageSize);
-    const out: GeneratedCaption[] = [];
-    for (const s of sources) {
-      const px = preprocess(await decodeFile(s.path), preset);
-      const x = tf.tensor4d(px, [1, model.imageSize, model.imageSize, 3]);
-      const beam = args.beam ?? 3;
-      const opts = { maxTokens: model.config.maxLength - 1, maps: args.maps ?? false };
-      const r =
-        beam > 1 ? await beamDecode(model, x, { ...opts, width: beam }) : await greedyDecode(model, x, opts);
-      x.dispose();
-      const ids = r.tokens[0];
-      const g: GeneratedCaption = {
-        source: s.source,
-        caption: tok.decode(ids),
-        tokens: ids.map((id) => tok.tokenText(id)),
-        probs: r.probs[0],
-      };
-      if (r.maps)
-        g.maps = {
-          kind: r.maps.kind,
-          height: r.maps.height,
-          width: r.maps.width,
-          data: r.maps.maps[0].map((m) => [...m]),
-        };
-      out.push(g);
-    }
-    return out;
-  } finally {
-    model.dispose();
-  }
-}
-
 async function run(job: Job): Promise<void> {
   const store = openStore(job.dbPath);
   try {
-    if (job.type === 'train')
-      await send({ type: 'done', status: await trainJob(store, job.runId, job.resume) });
-    else await send({ type: 'done', status: 'completed', captions: await captionJob(store, job.args) });
+    await send({ type: 'done', status: await trainJob(store, job.runId, job.resume) });
   } catch (e) {
     await send({ type: 'error', error: toErrorData(e) });
   } finally {
@@ -206,6 +148,7 @@ channel.onMessage((message) => {
   const m = message as ToWorker;
   if (m.type === 'start') void run(m.job).finally(() => process.exit(0));
   else if (m.type === 'cancel') ctl.abort();
+  else handleInference(m, send, channel);
 });
 // The parent went away (the app quit): stop at the next step, save, and leave the run resumable.
 channel.onParentGone(() => {

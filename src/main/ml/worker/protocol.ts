@@ -3,11 +3,15 @@
 import type { ApiErrorData } from '../../../shared/result';
 import type { CaptionArgs, GeneratedCaption, RunWarningInfo } from '../../../shared/types';
 
-export type Job =
-  | { type: 'train'; dbPath: string; runId: number; resume: boolean }
-  | { type: 'caption'; dbPath: string; args: CaptionArgs };
+export type Job = { type: 'train'; dbPath: string; runId: number; resume: boolean };
 
-export type ToWorker = { seq: number } & ({ type: 'start'; job: Job } | { type: 'cancel' });
+export type ToWorker = { seq: number } & (
+  | { type: 'start'; job: Job }
+  | { type: 'cancel' }
+  // The long-lived inference worker: requests answered in order by id, and a polite stop.
+  | { type: 'caption'; id: number; dbPath: string; args: CaptionArgs }
+  | { type: 'stop' }
+);
 
 export interface ProgressMessage {
   runId: number;
@@ -25,8 +29,12 @@ export type FromWorker = { seq: number } & (
   | { type: 'ready'; pid: number }
   | ({ type: 'progress' } & ProgressMessage)
   | { type: 'warning'; runId: number; warning: RunWarningInfo }
-  | { type: 'done'; status: string; captions?: GeneratedCaption[] }
+  | { type: 'done'; status: string }
   | { type: 'error'; error: ApiErrorData }
+  // Answers of the inference worker; `loaded`: this request read the checkpoint, `loads`: how many
+  // times this process has.
+  | { type: 'captions'; id: number; captions: GeneratedCaption[]; loaded: boolean; loads: number }
+  | { type: 'failed'; id: number; error: ApiErrorData }
 );
 
 /** A numbering sender: `send(msg)` adds the next seq. */

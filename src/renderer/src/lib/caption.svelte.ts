@@ -2,7 +2,7 @@
 // kept for the life of the window so that switching tabs does not lose them.
 import type { GeneratedCaption, RunSummary } from '../../../shared/types';
 import type { Client } from './client';
-import { upload } from './drop';
+import { pathsOnDisk, upload } from './drop';
 
 export interface CaptionItem {
   name: string;
@@ -61,17 +61,11 @@ export class CaptionState {
       })),
     );
     try {
-      const stamp = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-      const relPaths = photos.map((f, i) => `${i}-${f.name}`);
-      const dir = await upload(
-        this.client,
-        photos.map((file, i) => ({ file, relPath: relPaths[i] })),
-        () => {},
-        `caption-${stamp}`,
-      );
+      // In Electron the photos are read where they are; in a browser they are uploaded first.
+      const paths = pathsOnDisk(this.client, photos) ?? (await this.uploaded(photos));
       const results = await this.client.call('caption.generate', {
         runId,
-        paths: relPaths.map((p) => `${dir}/${p}`),
+        paths,
         beam: this.beam,
         maps: true,
       });
@@ -83,5 +77,18 @@ export class CaptionState {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Uploads photos into a new batch folder (serve mode) and returns their paths there. */
+  private async uploaded(photos: File[]): Promise<string[]> {
+    const stamp = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+    const relPaths = photos.map((f, i) => `${i}-${f.name}`);
+    const dir = await upload(
+      this.client,
+      photos.map((file, i) => ({ file, relPath: relPaths[i] })),
+      () => {},
+      `caption-${stamp}`,
+    );
+    return relPaths.map((p) => `${dir}/${p}`);
   }
 }

@@ -56,6 +56,12 @@ export async function readDrop(dt: DataTransfer, client: Client): Promise<Droppe
   return { files, folderPaths };
 }
 
+/** The files' paths on disk when the transport knows every one of them (Electron), else null. */
+export function pathsOnDisk(client: Client, files: File[]): string[] | null {
+  const paths = files.map((f) => client.pathForFile(f));
+  return paths.every((p): p is string => !!p) ? paths : null;
+}
+
 /** A file that could not be uploaded, and why. */
 export interface UploadFailure {
   relPath: string;

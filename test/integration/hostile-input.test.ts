@@ -212,10 +212,17 @@ describe('sidecars and dataset entries that are not ordinary files', () => {
       writeFileSync(join(dir, 'huge.txt'), 'w'.repeat(5 * 1024 * 1024));
       symlinkSync('/dev/zero', join(dir, 'zero.txt'));
       execFileSync('mkfifo', [join(dir, 'fifo.txt')]);
-      writeFileSync(join(dir, 'ok.txt'), 'a fine caption\n');
+      // Under the file cap, but one line is over the caption limit: that caption alone is left out.
+      writeFileSync(join(dir, 'ok.txt'), `a fine caption\n${'q'.repeat(25_000)}\n`);
       const r = await call(core, 'import.folder', { path: dir });
       expect(r).toMatchObject({ added: 5, captionsAdded: 1 });
+      expect(captionsAt(core, join(dir, 'ok.jpg'))).toEqual(['a fine caption']);
       const f = byPath(r);
+      expect(f['ok.jpg']).toMatchObject({
+        reason: 'too-large',
+        message: expect.stringMatching(/25,000 characters/),
+      });
+      delete f['ok.jpg'];
       expect(Object.keys(f).sort()).toEqual(['bin.txt', 'fifo.txt', 'huge.txt', 'zero.txt']);
       expect(f['bin.txt']).toMatchObject({ reason: 'encoding', message: expect.stringMatching(/binary/) });
       expect(f['huge.txt']).toMatchObject({ reason: 'too-large' });

@@ -1,114 +1,147 @@
-// `caption-studio demo`: the whole loop without a window, on the shapes set: generate the data, train
-// the attention model, caption test images and write each word's heatmap as a PNG beside an HTML page.
+// `caption-studio demo` (`npm run demo`): the study in one command, on data the app makes itself. It
+// makes or reuses the demo library (the shapes set, fixed seed and size), trains every model of the
+// model table at its tiny preset through the normal trainer and worker, prints the comparison table
+// and writes an HTML page with, for a few test images, each model's caption, the references and each
+// word's map. The runs stay in the demo library, so the app opened on it shows them.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import sharp from 'sharp';
 import type { Command } from '../command';
-import { intOption, parse } from '../command';
+import { intOption, parse, UsageError } from '../command';
 import { openCore, progressBar } from '../common';
 import { renderHeatmapPng } from '../../main/images/heatmap';
-import { studyConfig } from './study';
+import { decodeFile } from '../../main/images/decode';
+import { MODEL_IDS } from '../../main/ml/models/registry';
+import { defaultDataDir } from '../../main/services/paths';
+import { ranking, studyHtml, studyTable, type PageImage } from '../study/report';
+import { runStudy, type StudyOptions, type StudyRun, type StudyData } from '../study/run';
 
-const esc = (s: string) =>
-  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+/** The two sizes of the demo: the full study (about 15 minutes on a 2-core laptop) and the quick check. */
+export const DEMO_SIZES = {
+  full: { count: 1000, epochs: 6 },
+  quick: { count: 200, epochs: 2 },
+} as const;
+export const DEMO_DATA_SEED = 7;
+const PAGE_IMAGES = 4;
+
+/** The demo library's folder: `<data dir>/demo` (or `demo-quick`), beside the default library. */
+export const demoDbPath = (quick: boolean, env = process.env) =>
+  join(defaultDataDir(env), quick ? 'demo-quick' : 'demo', 'library.db');
+
+/** Writes the page's photos and per-word maps into `out`; returns what the page shows. */
+async function pageImages(out: string, data: StudyData, runs: StudyRun[]): Promise<PageImage[]> {
+  const images: PageImage[] = [];
+  const seen = new Set<string>();
+  const firstRuns = runs.filter((r) => !seen.has(r.row.model) && seen.add(r.row.model));
+  for (const [n, img] of data.test.slice(0, PAGE_IMAGES).entries()) {
+    const photo = `photo-${img.id}.png`;
+    const pixels = await decodeFile(img.path);
+    const png = await sharp(Buffer.from(pixels.data), {
+      raw: { width: pixels.width, height: pixels.height, channels: 3 },
+    })
+      .png()
+      .toBuffer();
+    writeFileSync(join(out, photo), png);
+    const models: PageImage['models'] = [];
+    for (const r of firstRuns) {
+      const cap = r.captions[n];
+      const words: PageImage['models'][number]['words'] = [];
+      for (const [i, word] of cap.tokens.entries()) {
+        if (word === '<eos>') continue;
+        const map = cap.maps?.data[i];
+        let file: string | null = null;
+        if (map && cap.maps) {
+          file = `map-${img.id}-${r.row.model}-${i}.png`;
+          writeFileSync(
+            join(out, file),
+            await renderHeatmapPng(img.path, map, cap.maps.height, cap.maps.width, 128),
+          );
+        }
+        words.push({ word, png: file });
+      }
+      models.push({ model: r.row.model, runId: r.row.runId, caption: cap.caption, words });
+    }
+    images.push({
+      photo,
+      name: img.path.split(/[\\/]/).pop() ?? String(img.id),
+      references: img.captions.filter((c) => c.status === 'approved').map((c) => c.text),
+      models,
+    });
+  }
+  return images;
+}
 
 export const demo: Command = {
   name: 'demo',
-  summary: 'Headless demo: shapes data → train the attention model → captions with per-word heatmaps',
-  usage: 'demo [--quick] [--epochs N] [--count N] [--out DIR] [--db FILE]',
+  summary: 'The study in one command: shapes data → train every model (tiny) → comparison table + HTML page',
+  usage:
+    'demo [--quick] [--db FILE] [--out DIR] [--seeds 1] [--epochs N] [--count N] [--models cnn-lstm,cnn-lstm-attn,vit-gpt2]',
   async run(argv) {
-    const { values } = parse(
-      argv,
-      {
-        quick: { type: 'boolean' },
-        epochs: { type: 'string' },
-        count: { type: 'string' },
-        out: { type: 'string' },
-        db: { type: 'string' },
-      },
-      false,
-    );
-    const num = (name: string, v: string | undefined, dflt: number) => intOption(name, v, dflt, 1);
-    const count = num('count', values.count, values.quick ? 120 : 600);
-    const epochs = num('epochs', values.epochs, values.quick ? 1 : 5);
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const db = values.db ?? join(tmpdir(), `caption-studio-demo-${stamp}`, 'library.db');
-    const out = resolve(values.out ?? `demo-output-${stamp}`);
-    const core = openCore(db);
-    const bar = progressBar('demo');
-    const off = core.bus.on('job.progress', (p) => bar.update(p.done, p.total));
-    const call = async <T>(
-      r: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>,
-    ) => {
-      const x = await r;
-      if (!x.ok) throw new Error(x.error.message);
-      return x.value;
+    const { values, positionals } = parse(argv, {
+      quick: { type: 'boolean' },
+      db: { type: 'string' },
+      out: { type: 'string' },
+      seeds: { type: 'string' },
+      epochs: { type: 'string' },
+      count: { type: 'string' },
+      models: { type: 'string' },
+    });
+    if (positionals.length) throw new UsageError(`Unexpected argument '${positionals[0]}'.`);
+    const quick = values.quick ?? false;
+    const size = quick ? DEMO_SIZES.quick : DEMO_SIZES.full;
+    const models = values.models ? values.models.split(',').map((m) => m.trim()) : [...MODEL_IDS];
+    for (const m of models)
+      if (!(MODEL_IDS as readonly string[]).includes(m))
+        throw new UsageError(`Unknown model '${m}' in --models. Choose from: ${MODEL_IDS.join(', ')}.`);
+    const o: StudyOptions = {
+      count: intOption('count', values.count, size.count, 10),
+      dataSeed: DEMO_DATA_SEED,
+      seeds: (values.seeds ?? '1').split(',').map((s) => intOption('seeds', s.trim(), 0)),
+      epochs: intOption('epochs', values.epochs, size.epochs, 1),
+      models,
     };
+    const db = resolve(values.db ?? demoDbPath(quick));
+    const out = resolve(values.out ?? join(dirname(db), 'report'));
+    mkdirSync(dirname(db), { recursive: true });
+    const core = openCore(db);
+    const bars = new Map<string, ReturnType<typeof progressBar>>();
+    const t0 = Date.now();
     try {
-      console.log(`1/4 Generating ${count} shapes scenes into ${db}`);
-      await call(core.dispatch('datasets.shapes', { count, seed: 7 }));
-      bar.end();
-      console.log(`2/4 Training cnn-lstm-attn (tiny) for ${epochs} epoch(s) in a worker process`);
-      const run = await call(
-        core.dispatch('train.start', {
-          model: 'cnn-lstm-attn',
-          preset: 'tiny',
-          config: studyConfig(1, epochs),
-          wait: true,
-        }),
-      );
-      bar.end();
-      if (run.status !== 'completed') throw new Error(`The run ended ${run.status}: ${run.error ?? ''}`);
-      const t = run.test;
-      console.log(
-        `   test: BLEU-4 ${t.bleu4?.toFixed(3)} · ROUGE-L ${t.rougeL?.toFixed(3)} · CIDEr-D ${t.ciderD?.toFixed(3)} · loss ${t.loss?.toFixed(3)}`,
-      );
-      console.log('3/4 Captioning four test images (beam 3) with attention maps');
-      const test = await call(core.dispatch('library.list', { split: 'test', limit: 4 }));
-      const caps = await call(
-        core.dispatch('caption.generate', {
-          runId: run.id,
-          imageIds: test.items.map((i) => i.id),
-          beam: 3,
-          maps: true,
-        }),
-      );
-      console.log(`4/4 Writing heatmaps to ${out}`);
+      console.log(`Demo library: ${db}`);
+      const { data, runs } = await runStudy(core, o, {
+        log: (s) => console.log(s),
+        progress: (label, done, total) => {
+          let bar = bars.get(label);
+          if (!bar) bars.set(label, (bar = progressBar(`  ${label}`)));
+          bar.update(done, total);
+        },
+        done: () => {
+          for (const b of bars.values()) b.end();
+          bars.clear();
+        },
+      });
+      const rows = runs.map((r) => r.row);
+      const minutes = ((Date.now() - t0) / 60000).toFixed(1);
+      const intro =
+        `${o.count} shapes scenes (data seed ${o.dataSeed}, 80/10/10 split, ${data.test.length} test images), ` +
+        `tiny presets, ${o.epochs} epoch(s), seed(s) ${o.seeds.join(', ')}, the same trainer settings for every model; ` +
+        `greedy captions; ${minutes} min in all.`;
+      const rank = ranking(rows);
+      console.log(`\n${intro}\n\n${studyTable(rows)}\n`);
+      console.log(`Ranking by test loss (lowest first): ${rank.byLoss.join(' < ')}`);
+      console.log(`Ranking by ROUGE-L (highest first): ${rank.byRouge.join(' > ')}`);
       mkdirSync(out, { recursive: true });
-      const sections: string[] = [];
-      for (const [n, cap] of caps.entries()) {
-        const img = test.items[n];
-        const words = cap.tokens.filter((w) => w !== '<eos>');
-        console.log(
-          `   ${img.path.split('/').pop()}: "${cap.caption}"   (a true caption: "${img.captions[0]?.text ?? ''}")`,
-        );
-        const figs: string[] = [];
-        for (const [i, word] of words.entries()) {
-          const map = cap.maps?.data[i];
-          if (!map || !cap.maps) continue;
-          const file = `${n}-${i}-${word.replace(/[^\w-]/g, '_')}.png`;
-          writeFileSync(
-            join(out, file),
-            await renderHeatmapPng(img.path, map, cap.maps.height, cap.maps.width),
-          );
-          figs.push(`<figure><img src="${esc(file)}" alt=""><figcaption>${esc(word)}</figcaption></figure>`);
-        }
-        sections.push(
-          `<section><h2>${esc(cap.caption)}</h2><p>true: ${esc(img.captions[0]?.text ?? '')}</p>${figs.join('')}</section>`,
-        );
-      }
+      const page = await pageImages(out, data, runs);
       writeFileSync(
         join(out, 'index.html'),
-        `<!doctype html><meta charset="utf-8"><title>Caption Studio demo</title><style>body{font-family:sans-serif}` +
-          `figure{display:inline-block;margin:4px;text-align:center}img{width:128px;image-rendering:auto}</style>` +
-          `<h1>Run ${run.id}: cnn-lstm-attn, ${epochs} epoch(s) on ${count} shapes scenes</h1>${sections.join('')}`,
+        studyHtml('Caption Studio: the three-model study', intro, rows, page),
       );
-      console.log(
-        `Done. Open ${join(out, 'index.html')}; the library is ${db} (npm run serve -- --db ${db}).`,
-      );
+      writeFileSync(join(out, 'study.md'), `${intro}\n\n${studyTable(rows)}\n`);
+      console.log(`\nPage: ${join(out, 'index.html')}`);
+      console.log(`See the runs in the app: npm run serve -- --db ${db}`);
       return 0;
     } finally {
-      off();
+      for (const b of bars.values()) b.end();
       core.close();
     }
   },

@@ -10,7 +10,6 @@ import { healthCmd } from './health';
 import { trainCmd } from './train';
 import { runsCmd } from './runs';
 import { captionCmd } from './caption';
-import { studyCmd } from './study';
 import { demo } from './demo';
 import { weightsCmd } from './weights';
 
@@ -25,7 +24,6 @@ export const commands: Command[] = [
   trainCmd,
   runsCmd,
   captionCmd,
-  studyCmd,
   demo,
   weightsCmd,
 ];

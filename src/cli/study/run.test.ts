@@ -1,7 +1,7 @@
-// The study's attention check: a shape word counts as "looked at" when the peak cell of its
-// attention map overlaps the named object's box; the chance level is the share of such cells.
+// The study's map check: a shape word counts as "looked at" when the peak cell of its map overlaps
+// the named object's box; the chance level is the share of such cells.
 import { describe, expect, it } from 'vitest';
-import { attentionOnShapes } from './study';
+import { mapOnShapes } from './run';
 import type { Scene } from '../../main/datasets/shapes/scene';
 
 const scene: Scene = {
@@ -15,13 +15,13 @@ const scene: Scene = {
 };
 const peakAt = (cell: number) => Array.from({ length: 64 }, (_, i) => (i === cell ? 0.5 : 0.5 / 63));
 
-describe('attentionOnShapes', () => {
+describe('mapOnShapes', () => {
   it('counts shape words whose attention peak lies on the named object, with the chance level', () => {
     const tokens = ['a', 'red', 'circle', 'left', 'of', 'a', 'blue', 'square', '<eos>'];
     const data = tokens.map(() => peakAt(63));
     data[2] = peakAt(9); // row 1, col 1: inside the circle's box
     data[7] = peakAt(0); // top-left corner: not on the square
-    const r = attentionOnShapes(
+    const r = mapOnShapes(
       {
         source: 'x',
         caption: tokens.slice(0, -1).join(' '),
@@ -37,23 +37,29 @@ describe('attentionOnShapes', () => {
     expect(r.chance).toBeCloseTo(4 / 64 + 16 / 64, 6);
   });
 
-  it('ignores saliency maps and shapes that are not in the scene', () => {
+  it('counts saliency maps as well, and ignores shapes that are not in the scene', () => {
     const tokens = ['a', 'green', 'triangle', '<eos>'];
     const maps = { kind: 'attention' as const, height: 8, width: 8, data: tokens.map(() => peakAt(0)) };
     expect(
-      attentionOnShapes({ source: 'x', caption: 'a green triangle', tokens, probs: [], maps }, scene).total,
+      mapOnShapes({ source: 'x', caption: 'a green triangle', tokens, probs: [], maps }, scene).total,
     ).toBe(0);
+    const sal = mapOnShapes(
+      {
+        source: 'x',
+        caption: 'a red circle',
+        tokens: ['a', 'red', 'circle'],
+        probs: [],
+        maps: { ...maps, kind: 'saliency' },
+      },
+      scene,
+    );
+    expect(sal).toEqual({ hits: 1, total: 1, chance: 4 / 64 });
+  });
+
+  it('counts nothing without maps', () => {
     expect(
-      attentionOnShapes(
-        {
-          source: 'x',
-          caption: 'a red circle',
-          tokens: ['a', 'red', 'circle'],
-          probs: [],
-          maps: { ...maps, kind: 'saliency' },
-        },
-        scene,
-      ).total,
+      mapOnShapes({ source: 'x', caption: 'a red circle', tokens: ['a', 'red', 'circle'], probs: [] }, scene)
+        .total,
     ).toBe(0);
   });
 });

@@ -231,14 +231,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (media) {
       const id = Number(media[2]);
       const kind = media[1] as 'full' | 'thumb';
-      const file = await resolveMedia(id, kind);
-      // Confined serving never sends a file outside the allowed folders, whatever the library holds.
-      if (
-        file &&
-        (!policy || policy.allows(file)) &&
-        (await sendFile(res, file, { 'cache-control': 'private, max-age=3600' }))
-      )
-        return;
+      // Confined serving shows only photos inside the allowed folders (judged by the photo's own path:
+      // its thumbnail lives in the library's cache), whatever the library holds.
+      const original = opts.core.store.images.get(id)?.path;
+      const file = !policy || (original && policy.allows(original)) ? await resolveMedia(id, kind) : null;
+      if (file && (await sendFile(res, file, { 'cache-control': 'private, max-age=3600' }))) return;
       return failure(res, 404, 'not_found', `No image ${id} in the library.`);
     }
     if (path.startsWith('/media/')) return failure(res, 404, 'not_found', 'No such image.');

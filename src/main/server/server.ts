@@ -69,7 +69,7 @@ const failure = (res: ServerResponse, status: number, code: ErrorCode, message: 
 
 class TooLarge extends Error {}
 
-/** The declared length when it is over the limit (answered 413 before reading), else null. */
+/** True when the declared Content-Length is over the limit (answered 413 before reading). */
 function declaredTooLarge(req: IncomingMessage, limit: number): boolean {
   const n = Number(req.headers['content-length'] ?? NaN);
   return Number.isFinite(n) && n > limit;
@@ -92,8 +92,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       size > limit ? reject(new TooLarge()) : resolve(Buffer.concat(chunks).toString('utf8')),
     );
     req.on('error', reject);
+    // Cut off by the client, or destroyed past the drain cap.
     req.on('close', () => {
-      if (!req.complete) reject(new TooLarge());
+      if (!req.complete) reject(size > limit ? new TooLarge() : new Error('The request was cut off.'));
     });
   });
 }

@@ -284,6 +284,19 @@ describe('confined file paths (--allow-remote, --root)', () => {
     const headers = { cookie: `cs_session_${remote.port}=${remote.token}` };
     expect((await send(`/media/full/${outsideImage}`, { port: remote.port, headers })).status).toBe(404);
     expect((await send(`/media/thumb/${outsideImage}`, { port: remote.port, headers })).status).toBe(404);
+    // A photo inside a root is served, thumbnail (from the library's cache) and original.
+    const inside = join(allowed, 'photos', 'blue.png');
+    writeFileSync(
+      inside,
+      await sharp({ create: { width: 40, height: 30, channels: 3, background: '#33c' } })
+        .png()
+        .toBuffer(),
+    );
+    const id = core.store.images.upsert({ hash: 'blue', path: inside, width: 40, height: 30 }).image.id;
+    const thumb = await send(`/media/thumb/${id}`, { port: remote.port, headers });
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers['content-type']).toBe('image/webp');
+    expect((await send(`/media/full/${id}`, { port: remote.port, headers })).status).toBe(200);
     // The loopback server without --root serves it.
     const local = { cookie: `cs_session_${server.port}=${server.token}` };
     expect((await send(`/media/full/${outsideImage}`, { headers: local })).status).toBe(200);

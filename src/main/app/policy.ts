@@ -39,7 +39,7 @@ export function isAppUrl(url: string, page: AppPage): boolean {
 /** The parts of an IPC event this check reads (IpcMainInvokeEvent in the app). */
 export interface SenderLike {
   sender: { id: number };
-  senderFrame: { url: string; parent: unknown | null; top?: unknown } | null;
+  senderFrame: { url: string; parent: unknown } | null;
 }
 
 /** An IPC call is trusted when it comes from our window's top frame showing our own page. */
@@ -47,7 +47,6 @@ export function isTrustedSender(e: SenderLike, windowContentsId: number, page: A
   const frame = e.senderFrame;
   if (!frame || e.sender.id !== windowContentsId) return false;
   if (frame.parent !== null) return false; // a sub-frame (an iframe), whatever its URL
-  if (frame.top !== undefined && frame.top !== frame) return false;
   return isAppUrl(frame.url, page);
 }
 

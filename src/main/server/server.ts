@@ -69,7 +69,7 @@ const failure = (res: ServerResponse, status: number, code: ErrorCode, message: 
 
 class TooLarge extends Error {}
 
-/** The declared length when it is over the limit (answered 413 before reading), else null. */
+/** True when the declared Content-Length is over the limit (answered 413 before reading). */
 function declaredTooLarge(req: IncomingMessage, limit: number): boolean {
   const n = Number(req.headers['content-length'] ?? NaN);
   return Number.isFinite(n) && n > limit;
@@ -92,8 +92,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       size > limit ? reject(new TooLarge()) : resolve(Buffer.concat(chunks).toString('utf8')),
     );
     req.on('error', reject);
+    // Cut off by the client, or destroyed past the drain cap.
     req.on('close', () => {
-      if (!req.complete) reject(new TooLarge());
+      if (!req.complete) reject(size > limit ? new TooLarge() : new Error('The request was cut off.'));
     });
   });
 }
@@ -231,14 +232,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (media) {
       const id = Number(media[2]);
       const kind = media[1] as 'full' | 'thumb';
-      const file = await resolveMedia(id, kind);
-      // Confined serving never sends a file outside the allowed folders, whatever the library holds.
-      if (
-        file &&
-        (!policy || policy.allows(file)) &&
-        (await sendFile(res, file, { 'cache-control': 'private, max-age=3600' }))
-      )
-        return;
+      // Confined serving shows only photos inside the allowed folders (judged by the photo's own path:
+      // its thumbnail lives in the library's cache), whatever the library holds.
+      const original = opts.core.store.images.get(id)?.path;
+      const file = !policy || (original && policy.allows(original)) ? await resolveMedia(id, kind) : null;
+      if (file && (await sendFile(res, file, { 'cache-control': 'private, max-age=3600' }))) return;
       return failure(res, 404, 'not_found', `No image ${id} in the library.`);
     }
     if (path.startsWith('/media/')) return failure(res, 404, 'not_found', 'No such image.');

@@ -47,26 +47,36 @@ describe('upload batches are temporary', () => {
     }
   });
 
-  it('at start, removes what never became a library image and keeps what did', async () => {
+  it('at start, discards batches never imported and partial files, and leaves finished batches alone', async () => {
     const { createCore } = await import('./index');
     const { cleanStaleUploads, uploadsDirFor } = await import('./uploads');
     const dir = mkdtempSync(join(tmpdir(), 'cs-up-'));
     try {
       const core = createCore({ dbPath: join(dir, 'lib.db') });
       const up = uploadsDirFor(core.store.path);
+      // b1 and caption-x: uploaded, then the app stopped before their import (still pending).
       mkdirSync(join(up, 'b1', 'trip'), { recursive: true });
       mkdirSync(join(up, 'caption-x'), { recursive: true });
+      mkdirSync(join(up, '.pending'), { recursive: true });
+      for (const b of ['b1', 'caption-x']) writeFileSync(join(up, '.pending', b), '');
       const kept = join(up, 'b1', 'trip', 'kept.jpg');
       writeFileSync(kept, 'jpeg');
       writeFileSync(join(up, 'b1', 'trip', 'kept.txt'), 'a caption');
       writeFileSync(join(up, 'b1', 'half.jpg.part-0123'), 'cut off');
       writeFileSync(join(up, 'caption-x', '0-a.jpg'), 'only captioned');
       core.store.images.upsert({ hash: 'k', path: kept, width: 1, height: 1 });
-      expect(cleanStaleUploads(core.store)).toEqual({ removed: 3, kept: 1 });
+      // done: imported long ago; its photo was since removed from the library, and stays on disk.
+      mkdirSync(join(up, 'done'), { recursive: true });
+      writeFileSync(join(up, 'done', 'removed-from-library.jpg'), 'the library copy');
+      writeFileSync(join(up, 'done', 'cut.jpg.part-99'), 'cut off');
+      expect(cleanStaleUploads(core.store)).toEqual({ removed: 4, kept: 1 });
       expect(readdirSync(up, { recursive: true }).map(String).sort()).toEqual([
+        '.pending',
         'b1',
         'b1/trip',
         'b1/trip/kept.jpg',
+        'done',
+        'done/removed-from-library.jpg',
       ]);
       core.close();
     } finally {

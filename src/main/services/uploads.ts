@@ -1,10 +1,13 @@
 // Files dropped on the window in a browser (or dropped loose in Electron) are uploaded into the
 // library's own folder, `uploads/<batch>/…` beside the database, and then imported from there.
-// Serve mode streams each file to disk (never held whole in memory); what did not become a library
-// image is removed after the import, and at the next start.
+// Serve mode streams each file to disk (never held whole in memory). A batch stays "pending"
+// (`uploads/.pending/<batch>`) until it is first imported or captioned; then what did not become a
+// library image is removed (at the next start if that never came). A finished batch is never
+// touched again: its photos are the library's copies, kept even if removed from the library.
 import { randomBytes } from 'node:crypto';
 import {
   createWriteStream,
+  existsSync,
   mkdirSync,
   readdirSync,
   renameSync,
@@ -40,6 +43,13 @@ export function uploadTarget(root: string, batchId: string, relPath: string): st
   return full;
 }
 
+const pendingMarker = (root: string, batchId: string) => join(root, '.pending', batchId);
+
+function markPending(root: string, batchId: string): void {
+  mkdirSync(join(root, '.pending'), { recursive: true });
+  writeFileSync(pendingMarker(root, batchId), '');
+}
+
 const tooLarge = (relPath: string, limit: number) =>
   new AppError('invalid_argument', `${relPath} is larger than ${limit / 2 ** 20} MiB; it was not uploaded.`, {
     tooLarge: true,
@@ -58,6 +68,7 @@ export async function receiveUpload(
 ): Promise<UploadResult> {
   const target = uploadTarget(root, batchId, relPath);
   mkdirSync(dirname(target), { recursive: true });
+  markPending(root, batchId);
   const part = `${target}${PART}${randomBytes(6).toString('hex')}`;
   let bytes = 0;
   const count = new Transform({
@@ -76,11 +87,14 @@ export async function receiveUpload(
   return { dir: join(root, batchId), bytes };
 }
 
-/** Removes a batch's files that are not library images, and folders left empty. */
+/** For a pending batch: removes its files that are not library images (and empty folders); ends pending. */
 export function discardBatch(store: Store, root: string, batchId: string): { removed: number; kept: number } {
   if (!BATCH_ID.test(batchId))
     throw new AppError('invalid_argument', 'A batch id is 1–64 letters, digits, - or _.');
-  return prune(store, join(root, batchId));
+  if (!existsSync(pendingMarker(root, batchId))) return { removed: 0, kept: 0 };
+  const r = prune(store, join(root, batchId));
+  rmSync(pendingMarker(root, batchId), { force: true });
+  return r;
 }
 
 /** After an import or captioning from upload batches: removes what did not become a library image. */
@@ -95,25 +109,34 @@ export function discardBatchesOf(store: Store, paths: readonly string[]): void {
   for (const b of batches) discardBatch(store, root, b);
 }
 
-/** At start: removes every upload file that did not become a library image (no upload is running). */
+/**
+ * At start (no upload can be running): batches uploaded but never imported are discarded like after
+ * an import, and half-written `.part-…` files anywhere are removed.
+ */
 export function cleanStaleUploads(store: Store): { removed: number; kept: number } {
   const root = uploadsDirFor(store.path);
   const total = { removed: 0, kept: 0 };
   let batches: string[];
   try {
-    batches = readdirSync(root);
+    batches = readdirSync(root).filter((b) => BATCH_ID.test(b));
   } catch {
     return total;
   }
   for (const b of batches) {
-    const r = prune(store, join(root, b));
-    total.removed += r.removed;
+    const r = discardBatch(store, root, b);
+    const parts = prune(store, join(root, b), (name) => name.includes(PART));
+    total.removed += r.removed + parts.removed;
     total.kept += r.kept;
   }
   return total;
 }
 
-function prune(store: Store, dir: string): { removed: number; kept: number } {
+/** Removes the files under dir that are not library images (and match `only`), and empty folders. */
+function prune(
+  store: Store,
+  dir: string,
+  only: (name: string) => boolean = () => true,
+): { removed: number; kept: number } {
   const keep = new Set(store.images.pathsUnder(dir + sep));
   let removed = 0;
   let kept = 0;
@@ -128,7 +151,7 @@ function prune(store: Store, dir: string): { removed: number; kept: number } {
       const p = join(d, ent.name);
       if (ent.isDirectory()) visit(p);
       else if (keep.has(p)) kept++;
-      else {
+      else if (only(ent.name)) {
         rmSync(p, { force: true });
         removed++;
       }
@@ -156,6 +179,7 @@ export function uploadsService(store: Store): {
       if (bytes.length > MAX_UPLOAD_BYTES) throw tooLarge(relPath, MAX_UPLOAD_BYTES);
       const target = uploadTarget(root, batchId, relPath);
       mkdirSync(dirname(target), { recursive: true });
+      markPending(root, batchId);
       writeFileSync(target, bytes);
       return { dir: join(root, batchId), bytes: bytes.length };
     },

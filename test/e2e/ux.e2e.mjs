@@ -46,8 +46,15 @@ export const tests = [
   {
     name: 'a search with no match says so and how to clear the filters; file names are searchable',
     async run({ page, suite }) {
+      const missing = [];
+      page.on('response', (r) => r.status() === 404 && missing.push(r.url()));
       await page.goto(suite.url);
       await count(page, '4 images');
+      assert(missing.length === 0, `nothing 404s on load (the favicon): ${missing.join(', ')}`);
+      assert(
+        (await page.locator('.card .caption[dir="auto"]').count()) === 4,
+        'caption text reads in its own direction (dir=auto)',
+      );
       await page.getByLabel('Search captions').fill('zebra');
       const none = page.getByTestId('no-match');
       await none.waitFor();

@@ -157,6 +157,14 @@ export const tests = [
       // One library.get: the grid's copy of the image behind the editor; none by the editor itself.
       assert(gets.length <= 1, `library.get calls after one save: ${gets.length}`);
       assert((await box.inputValue()) === 'a red square on a white wall, saved', 'the saved text shows');
+      // Undo: the step stays in the history, marked undone.
+      await page.locator('body').click({ position: { x: 5, y: 300 } });
+      await page.keyboard.press('Control+z');
+      await page
+        .getByRole('list', { name: 'History' })
+        .locator('li.undone', { hasText: 'a red square on a white wall, saved' })
+        .getByText('undone')
+        .waitFor();
     },
   },
   {

@@ -168,6 +168,22 @@ export const tests = [
     },
   },
   {
+    name: 'the history folds a long caption until asked',
+    async run({ page, suite }) {
+      await page.goto(`${suite.url}#library/image/2`);
+      const box = page.getByLabel(/^Caption \d+$/).first();
+      await box.waitFor();
+      const long = 'a green field under a grey sky, '.repeat(4).trim();
+      await box.fill(long);
+      await box.press('Enter');
+      const entry = page.getByRole('list', { name: 'History' }).locator('li', { hasText: 'edit' }).first();
+      await entry.locator('.new', { hasText: long }).waitFor({ state: 'attached' });
+      assert(await entry.evaluate((li) => li.classList.contains('folded')), 'the long edit is folded');
+      await entry.getByRole('button', { name: 'more' }).click();
+      assert(!(await entry.evaluate((li) => li.classList.contains('folded'))), 'unfolded on request');
+    },
+  },
+  {
     name: 'emptied caption text is not saved and says why; Esc leaves the "Add a caption" box',
     async run({ page, suite }) {
       await page.goto(`${suite.url}#library/image/3`);

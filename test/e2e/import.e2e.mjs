@@ -108,7 +108,7 @@ export const tests = [
       await page.getByRole('button', { name: 'Import', exact: true }).click();
       const text = (await page.getByTestId('import-summary').textContent()).replace(/\s+/g, ' ');
       assert(
-        /1 added/.test(text) && /1 captions added/.test(text) && /0 failed/.test(text),
+        /1 added/.test(text) && /1 caption added/.test(text) && /0 failed/.test(text),
         `summary: ${text}`,
       );
       await page.getByLabel('Import report').getByRole('button', { name: 'Close' }).click();

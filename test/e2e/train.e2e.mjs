@@ -27,10 +27,17 @@ export const tests = [
       await page.getByRole('button', { name: /Start training/ }).click();
       const row = page.getByRole('table', { name: 'Runs' }).getByRole('row').nth(1);
       await row.locator('.status.completed').waitFor({ timeout: 90_000 });
-      const bleu = await row.locator('td.num').first().textContent();
+      const bleu = await row.locator('td.metric').first().textContent();
       assert(/^\d\.\d{3}$/.test(bleu), `a test BLEU-1 is shown (${bleu})`);
       await page.getByRole('checkbox', { name: 'Compare run 1' }).check();
       await page.getByRole('img', { name: 'validation loss' }).waitFor();
+      // Every axis label lies inside its chart (a y label such as "0.398" kept its first digit).
+      const clipped = await page.evaluate(() =>
+        [...document.querySelectorAll('svg[role="img"] text')]
+          .filter((t) => t.getBBox().x < 0)
+          .map((t) => t.textContent),
+      );
+      assert(clipped.length === 0, `clipped chart labels: ${clipped.join(', ')}`);
       await screenshot(page, 'runs');
 
       await page.getByRole('button', { name: 'Caption' }).click();

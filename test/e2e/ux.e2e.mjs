@@ -46,8 +46,15 @@ export const tests = [
   {
     name: 'a search with no match says so and how to clear the filters; file names are searchable',
     async run({ page, suite }) {
+      const missing = [];
+      page.on('response', (r) => r.status() === 404 && missing.push(r.url()));
       await page.goto(suite.url);
       await count(page, '4 images');
+      assert(missing.length === 0, `nothing 404s on load (the favicon): ${missing.join(', ')}`);
+      assert(
+        (await page.locator('.card .caption[dir="auto"]').count()) === 4,
+        'caption text reads in its own direction (dir=auto)',
+      );
       await page.getByLabel('Search captions').fill('zebra');
       const none = page.getByTestId('no-match');
       await none.waitFor();
@@ -150,6 +157,30 @@ export const tests = [
       // One library.get: the grid's copy of the image behind the editor; none by the editor itself.
       assert(gets.length <= 1, `library.get calls after one save: ${gets.length}`);
       assert((await box.inputValue()) === 'a red square on a white wall, saved', 'the saved text shows');
+      // Undo: the step stays in the history, marked undone.
+      await page.locator('body').click({ position: { x: 5, y: 300 } });
+      await page.keyboard.press('Control+z');
+      await page
+        .getByRole('list', { name: 'History' })
+        .locator('li.undone', { hasText: 'a red square on a white wall, saved' })
+        .getByText('undone')
+        .waitFor();
+    },
+  },
+  {
+    name: 'the history folds a long caption until asked',
+    async run({ page, suite }) {
+      await page.goto(`${suite.url}#library/image/2`);
+      const box = page.getByLabel(/^Caption \d+$/).first();
+      await box.waitFor();
+      const long = 'a green field under a grey sky, '.repeat(4).trim();
+      await box.fill(long);
+      await box.press('Enter');
+      const entry = page.getByRole('list', { name: 'History' }).locator('li', { hasText: 'edit' }).first();
+      await entry.locator('.new', { hasText: long }).waitFor({ state: 'attached' });
+      assert(await entry.evaluate((li) => li.classList.contains('folded')), 'the long edit is folded');
+      await entry.getByRole('button', { name: 'more' }).click();
+      assert(!(await entry.evaluate((li) => li.classList.contains('folded'))), 'unfolded on request');
     },
   },
   {

@@ -2,7 +2,8 @@
 // shared/bench/COMPUTE.md table 2 (model A). BENCH_QUICK=1 runs a couple of steps only (smoke test).
 import * as tf from '@tensorflow/tfjs';
 import { nodeLoader, selectBackend } from '../src/main/ml/backend';
-import { createCnnLstm } from '../src/main/ml/models/cnnLstm';
+import { cnnLstmSpec } from '../src/main/ml/models/cnnLstm';
+import { SPECIAL_TOKENS, WordVocab } from '../src/main/text/vocab';
 import { greedyDecode } from '../src/main/ml/decode/search';
 import type { Decoder } from '../src/main/ml/decode/types';
 import { timeIt, type Bench, type BenchRow } from './types';
@@ -27,7 +28,9 @@ const bench: Bench = {
   name: 'cnn-lstm',
   async run() {
     const info = await selectBackend(nodeLoader(), 'train');
-    const model = createCnnLstm({ vocabSize: V, maxLength: T });
+    const tokenizer = new WordVocab([...SPECIAL_TOKENS, ...Array.from({ length: V - 4 }, (_, i) => `w${i}`)]);
+    const model = cnnLstmSpec.create({ preset: 'tiny', overrides: { maxLength: T }, seed: 1, tokenizer });
+    const lossOpts = { training: true, teacherForcing: 1, seed: 1 };
     const images = tf.randomUniform([B, 64, 64, 3], 0, 1, 'float32', 1) as tf.Tensor4D; // [B, 64, 64, 3]
     const tokens = tf.tidy(() =>
       tf.concat([tf.fill([B, 1], model.bosId, 'int32'), tf.randomUniform([B, T - 1], 4, V, 'int32', 2)], 1),
@@ -36,7 +39,11 @@ const bench: Bench = {
     const times: number[] = [];
     for (let i = 0; i < WARMUP + STEPS; i++) {
       const t0 = performance.now();
-      const loss = opt.minimize(() => model.loss(images, tokens), true, model.variables);
+      const loss = opt.minimize(
+        () => model.loss(model.features(images), tokens, lossOpts).loss,
+        true,
+        model.params.variables(),
+      );
       await loss?.data();
       loss?.dispose();
       if (i >= WARMUP) times.push(performance.now() - t0);

@@ -11,7 +11,7 @@ import type { Store } from '../../db/index';
 import { encodePng } from '../../images/decode';
 import { importFolder } from '../folder';
 import { hashBytes } from '../ingest';
-import { mixSeed, mulberry32 } from '../rng';
+import { mixSeed, mulberry32 } from '../../util/rng';
 import { assignSplits } from '../splits';
 import { describeScene } from './captions';
 import { renderScene } from './render';

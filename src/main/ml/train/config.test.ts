@@ -36,6 +36,8 @@ describe('resolveTrainConfig', () => {
       /needs freezeEncoder/,
     );
     expect(() => resolveTrainConfig({ model: 'cnn-lstm', lr: 0 })).toThrow(/lr must be > 0/);
-    expect(() => resolveTrainConfig({ model: 'vit-gpt2' } as never)).toThrow(/Unknown model 'vit-gpt2'/);
+    expect(() => resolveTrainConfig({ model: 'vit-gpt3' } as never)).toThrow(
+      /Unknown model 'vit-gpt3'. Choose one of: cnn-lstm, cnn-lstm-attn, vit-gpt2/,
+    );
   });
 });

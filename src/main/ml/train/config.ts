@@ -2,7 +2,8 @@
 // and checkpoint. Defaults follow BENCH_CONFIG.md (batch 32, Adam 1e-3) and sgrvinod's tutorial
 // (gradient clipping at 5, early stopping on validation BLEU-4/CIDEr).
 import { AppError } from '../../../shared/result';
-import { checkModelId, type ModelId, type Preset } from '../models/registry';
+import { unknownKey } from '../../util/names';
+import { checkModelId, MODELS, type ModelId, type Preset } from '../models/registry';
 
 export type EarlyStopMetric = 'ciderD' | 'bleu4' | 'rougeL' | 'valLoss';
 
@@ -47,7 +48,7 @@ export interface TrainConfig {
   earlyStopping: Readonly<{ metric: EarlyStopMetric; patience: number }>;
   /** Validation images greedily decoded per epoch for the metrics (0 = all). */
   valImages: number;
-  /** Minimum training count of a word to enter the vocabulary. */
+  /** Minimum training count of a word to enter a word vocabulary (rarer words become <unk>). */
   minWordCount: number;
   /** Also write the `last` checkpoint every N steps (0 = only at epoch ends and on cancel). */
   checkpointEverySteps: number;
@@ -100,13 +101,12 @@ const KNOWN_SETTINGS: ReadonlySet<string> = new Set([
 export function resolveTrainConfig(p: TrainPartial): Readonly<TrainConfig> {
   const model = checkModelId(p.model);
   // A misspelt setting would otherwise be ignored without a word and the run trained on a default.
-  for (const k of Object.keys(p))
-    if (!KNOWN_SETTINGS.has(k)) {
-      const near = [...KNOWN_SETTINGS].find(
-        (n) => n.toLowerCase() === k.toLowerCase() || n.startsWith(k) || k.startsWith(n),
-      );
-      throw bad(k, `is not a trainer setting${near ? ` (did you mean ${near}?)` : ''}; see train/config.ts.`);
-    }
+  const unknown = unknownKey(p, KNOWN_SETTINGS);
+  if (unknown)
+    throw bad(
+      unknown.key,
+      `is not a trainer setting${unknown.near ? ` (did you mean ${unknown.near}?)` : ''}; see train/config.ts.`,
+    );
   const c: TrainConfig = {
     ...TRAIN_DEFAULTS,
     ...p,
@@ -157,6 +157,10 @@ export function resolveTrainConfig(p: TrainPartial): Readonly<TrainConfig> {
     throw bad('earlyStopping.metric', `must be ciderD, bleu4, rougeL or valLoss, got '${es.metric}'.`);
   if (!Number.isSafeInteger(es.patience) || es.patience < 0)
     throw bad('earlyStopping.patience', `must be a whole number ≥ 0 (0 = off), got ${es.patience}.`);
+  if (typeof c.modelOverrides !== 'object' || c.modelOverrides === null || Array.isArray(c.modelOverrides))
+    throw bad('modelOverrides', 'must be an object of model settings.');
+  // the model's own settings are checked now, not at the first step (unknown ones refused)
+  MODELS[model].resolve({ preset: c.preset, overrides: c.modelOverrides, seed: c.seed });
   return Object.freeze({
     ...c,
     modelOverrides: Object.freeze({ ...c.modelOverrides }),

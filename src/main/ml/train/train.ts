@@ -8,11 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AppError } from '../../../shared/result';
-import { mixSeed } from '../../datasets/rng';
-import { buildVocab, WordVocab } from '../../text/index';
+import { mixSeed } from '../../util/rng';
+import type { CaptionTokenizer } from '../../text/tokenizer';
 import { greedyDecode } from '../decode/search';
 import { evaluate } from '../eval/index';
-import { createModel, loadModel } from '../models/registry';
+import { loadModel, modelSpec } from '../models/registry';
 import { readSafetensors } from '../weights/safetensors';
 import { FeatureCache, DEFAULT_CACHE_BUDGET } from './cache';
 import {
@@ -62,7 +62,8 @@ export interface TrainResult {
   error: string | null;
   position: TrainerPosition;
   test: TestResult | null;
-  vocabulary: WordVocab;
+  /** The model's tokenizer (a run's word vocabulary, or the pretrained one). */
+  tokenizer: CaptionTokenizer;
   warnings: RunWarning[];
 }
 
@@ -135,7 +136,6 @@ export async function train(
         );
 
   let model: CaptionModel;
-  let vocab: WordVocab;
   let pos: TrainerPosition;
   const adam = new Adam({
     kind: cfg.optimizer,
@@ -157,17 +157,16 @@ export async function train(
         'invalid_argument',
         `The run was started with another config (${changed.join(', ')} differ); resume it with its own config.`,
       );
-    const r = loadModel(ck.model);
-    model = r.model;
-    vocab = WordVocab.fromJSON(JSON.parse(r.vocabulary ?? 'null'));
+    model = loadModel(ck.model);
     adam.load(ck.optim);
     pos = { ...ck.position, config: cfg };
   } else {
-    vocab = buildVocab(
+    const spec = modelSpec(cfg.model);
+    const tokenizer = spec.text.build(
       data.train.flatMap((e) => e.captions),
       { minCount: cfg.minWordCount },
     );
-    model = createModel(cfg.model, cfg.preset, vocab.vocabSize, cfg.seed, cfg.modelOverrides);
+    model = spec.create({ preset: cfg.preset, overrides: cfg.modelOverrides, seed: cfg.seed, tokenizer });
     if (cfg.encoderWeights)
       try {
         loadPretrainedEncoder(model, cfg.encoderWeights);
@@ -188,7 +187,7 @@ export async function train(
       config: cfg,
     };
   }
-  const vocabJson = JSON.stringify(vocab.toJSON());
+  const tok = model.tokenizer;
   const maxLength = model.config.maxLength;
   const size = model.imageSize;
   const memCache = new Map<string, { shape: number[]; data: Float32Array }>();
@@ -272,20 +271,21 @@ export async function train(
     let count = 0;
     const samples = examples.flatMap((e) => e.captions.map((caption) => ({ key: e.key, caption })));
     for (const batch of chunks(samples, cfg.batchSize)) {
-      const { ids, t } = encodeCaptions(
-        vocab,
+      const { ids, mask, t } = encodeCaptions(
+        tok,
         batch.map((s) => s.caption),
         maxLength,
       );
       const feats = await evalFeatures(batch.map((s) => s.key));
-      const tokens = tf.tensor2d(ids, [batch.length, t], 'int32');
+      const tokens = tf.tensor2d(ids, [batch.length, t], 'int32'); // [B, T]
+      const real = tf.tensor2d(mask, [batch.length, t]); // [B, T]
       const x = tf.tidy(
-        () => model.loss(feats, tokens, { training: false, teacherForcing: 1, seed: 0 }).xent,
+        () => model.loss(feats, tokens, { training: false, teacherForcing: 1, seed: 0, mask: real }).xent,
       );
-      const n = ids.filter((id, i) => i % t !== 0 && id !== vocab.padId).length;
+      const n = mask.filter((m, i) => i % t !== 0 && m > 0).length; // predicted tokens: all but bos
       sum += (await x.data())[0] * n;
       count += n;
-      tf.dispose([x, feats, tokens]);
+      tf.dispose([x, feats, tokens, real]);
     }
     return sum / Math.max(1, count);
   }
@@ -297,7 +297,7 @@ export async function train(
       const feats = await evalFeatures(batch.map((e) => e.key));
       const r = await greedyDecode(dec, feats as unknown as tf.Tensor4D, { maxTokens: maxLength - 1 });
       feats.dispose();
-      batch.forEach((e, i) => (out[e.key] = vocab.decode(r.tokens[i])));
+      batch.forEach((e, i) => (out[e.key] = tok.decode(r.tokens[i])));
     }
     return out;
   }
@@ -312,7 +312,7 @@ export async function train(
     const path = writeTrainerCheckpoint(
       opts.checkpointDir,
       kind,
-      await model.save(vocabJson),
+      await model.save(),
       await adam.state(),
       pos,
     );
@@ -352,12 +352,13 @@ export async function train(
         const started = performance.now();
         const batch = batches[b];
         const keys = batch.map((s) => s.key);
-        const { ids, t } = encodeCaptions(
-          vocab,
+        const { ids, mask, t } = encodeCaptions(
+          tok,
           batch.map((s) => s.caption),
           maxLength,
         );
         const tokens = tf.tensor2d(ids, [batch.length, t], 'int32'); // [B, T]
+        const real = tf.tensor2d(mask, [batch.length, t]); // [B, T]
         const frozen = encoderFrozen();
         const input = frozen ? await cachedFeatures(keys) : await imagesTensor(keys);
         const params = trainable();
@@ -366,6 +367,7 @@ export async function train(
           training: true,
           teacherForcing: teacherForcingAt(cfg, pos.step, totalSteps),
           seed: mixSeed(cfg.seed, pos.step, 0x5eed),
+          mask: real,
         };
         let xent: tf.Scalar | null = null;
         const { value, grads } = tf.variableGrads(
@@ -378,7 +380,7 @@ export async function train(
           params.map(([, v]) => v),
         );
         const [lossValue, xentValue] = [(await value.data())[0], (await xent!.data())[0]];
-        tf.dispose([value, xent!, tokens, input]);
+        tf.dispose([value, xent!, tokens, real, input]);
         const lr = learningRate(cfg, pos.step, totalSteps);
         if (!Number.isFinite(lossValue)) {
           nanRun++;
@@ -486,7 +488,7 @@ export async function train(
         captions,
       };
     }
-    return { status, error, position: pos, test, vocabulary: vocab, warnings: pos.warnings };
+    return { status, error, position: pos, test, tokenizer: tok, warnings: pos.warnings };
   } finally {
     adam.dispose();
     model.dispose();

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../../shared/result';
-import { mulberry32 } from '../../datasets/rng';
+import { mulberry32 } from '../../util/rng';
 import { parseVitProcessor, type VitProcessorConfig } from '../../images/vitProcessor';
 import {
   openFolderWeights,

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../../shared/result';
-import { mulberry32 } from '../../datasets/rng';
+import { mulberry32 } from '../../util/rng';
 import { vitProcessorJson, type VitProcessorConfig } from '../../images/vitProcessor';
 import { MAX_JSON_BYTES, readCapped, readJsonCapped } from './hfFiles';
 import type { GenerationSettings, HfTensor } from './hfVitGpt2';

@@ -2,7 +2,7 @@
 // and the local hub server: one seeded set of canonical tensors, laid out per layout.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mulberry32 } from '../../datasets/rng';
+import { mulberry32 } from '../../util/rng';
 import { bytesToChars } from '../../text/bpe';
 import { vitProcessorDefaults, vitProcessorJson } from '../../images/vitProcessor';
 import { writeSafetensors, type TensorToWrite, type WriteDtype } from './safetensors';

@@ -8,10 +8,9 @@ import type { GeneratedCaption, RunWarningInfo } from '../../../shared/types';
 import { openStore, type Store } from '../../db/index';
 import { decodeFile } from '../../images/decode';
 import { preprocess } from '../../images/preprocess';
-import { WordVocab } from '../../text/index';
 import { nodeLoader, selectBackend } from '../backend';
 import { beamDecode, greedyDecode } from '../decode/search';
-import { imageSizeOf, loadModel } from '../models/registry';
+import { loadModel, modelSpec } from '../models/registry';
 import { train, type TrainConfig } from '../train/index';
 import { libraryData, presetForSize } from './dataset';
 import { sequencer, type FromWorker, type Job, type ToWorker } from './protocol';
@@ -42,7 +41,7 @@ async function trainJob(store: Store, runId: number, resume: boolean): Promise<s
   const beat = setInterval(() => runs.heartbeat(runId), 5000);
   const data = libraryData(store.db, {
     collectionId: snapshot.collectionId ?? null,
-    size: imageSizeOf(cfg.model, cfg.preset, cfg.modelOverrides as Record<string, unknown>),
+    size: modelSpec(cfg.model).imageSize(cfg.preset, cfg.modelOverrides),
   });
   let lastSent = 0;
   const warnings: RunWarningInfo[] = [];
@@ -146,8 +145,8 @@ async function captionJob(
   if (!ck) throw new AppError('not_found', `Run ${args.runId} has no checkpoint yet; train it first.`);
   await selectBackend(nodeLoader(), 'inference');
   const { readFileSync } = await import('node:fs');
-  const { model, vocabulary } = loadModel(readFileSync(ck.path));
-  const vocab = WordVocab.fromJSON(JSON.parse(vocabulary ?? 'null'));
+  const model = loadModel(readFileSync(ck.path));
+  const tok = model.tokenizer;
   const tf = await import('@tensorflow/tfjs');
   try {
     const sources: Array<{ source: string; path: string }> = [
@@ -171,8 +170,8 @@ async function captionJob(
       const ids = r.tokens[0];
       const g: GeneratedCaption = {
         source: s.source,
-        caption: vocab.decode(ids),
-        tokens: ids.map((id) => vocab.wordOf(id)),
+        caption: tok.decode(ids),
+        tokens: ids.map((id) => tok.tokenText(id)),
         probs: r.probs[0],
       };
       if (r.maps)

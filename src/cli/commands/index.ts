@@ -12,6 +12,7 @@ import { runsCmd } from './runs';
 import { captionCmd } from './caption';
 import { demo } from './demo';
 import { weightsCmd } from './weights';
+import { inspectCmd } from './inspect';
 
 export const commands: Command[] = [
   doctor,
@@ -26,4 +27,5 @@ export const commands: Command[] = [
   captionCmd,
   demo,
   weightsCmd,
+  inspectCmd,
 ];

@@ -203,6 +203,7 @@ export type AppCommand =
   | 'view.library'
   | 'view.caption'
   | 'view.runs'
+  | 'view.settings'
   | 'shortcuts';
 
 /** Event name → payload, pushed from the main side (IPC events or Server-Sent Events). */

@@ -4,11 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** `shapes: N` seeds the library with the synthetic shapes set instead of the four photos. */
-export async function startServe({ shapes = 0 } = {}) {
+/**
+ * `shapes: N` seeds the library with the synthetic shapes set instead of the four photos;
+ * `empty: true` starts on an empty library.
+ */
+export async function startServe({ shapes = 0, empty = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cs-e2e-'));
   let db = join(dir, 'library.db');
-  if (shapes) {
+  if (empty) {
+    // serve creates the library file
+  } else if (shapes) {
     const cli = [
       'bin/caption-studio.js',
       'dataset',

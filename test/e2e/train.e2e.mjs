@@ -92,4 +92,51 @@ export const tests = [
       );
     },
   },
+  {
+    name: 'batch-draft a collection with the run and cancel half way: the drafts made stay, as one undo',
+    async run({ page, suite }) {
+      await page.goto(suite.url);
+      await page.getByText('60 images').waitFor();
+      const count = () =>
+        page.evaluate(() =>
+          Number(document.querySelector('[data-testid=count]').textContent.match(/\d+/)[0]),
+        );
+      await page.getByLabel('Source', { exact: true }).selectOption('run');
+      // The drafts of the test before (fewer than all 60 images).
+      await page.waitForFunction(
+        () => !/^60 images/.test(document.querySelector('[data-testid=count]').textContent),
+      );
+      const before = await count();
+      await page.getByLabel('Source', { exact: true }).selectOption('');
+      await page.getByLabel('Collection').selectOption({ index: 1 });
+      await page.getByRole('button', { name: 'Draft with a model…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Draft captions with a model' });
+      await dialog.getByLabel('the collection shown').check();
+      await dialog.getByLabel('Beam width').fill('3');
+      await dialog.getByRole('button', { name: 'Draft', exact: true }).click();
+      await page.getByText(/Drafting ([4-9]|[1-5]\d) \/ 60/).waitFor({ timeout: 60_000 });
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      const toast = page.locator('.toast');
+      await toast.getByText(/from run 1 · cancelled after \d+ of 60/).waitFor({ timeout: 60_000 });
+      const made = Number((await toast.textContent()).match(/cancelled after (\d+)/)[1]);
+      assert(made >= 4 && made < 60, `cancelled half way (${made} of 60 captioned)`);
+      await screenshot(page, 'drafts-cancelled');
+      await page.getByLabel('Collection').selectOption('');
+      await page.getByLabel('Source', { exact: true }).selectOption('run');
+      await page.waitForFunction(
+        (n) => Number(document.querySelector('[data-testid=count]').textContent.match(/\d+/)[0]) > n,
+        before,
+      );
+      // One undo takes the whole batch back.
+      await toast.getByRole('button', { name: 'Undo' }).click();
+      await page
+        .locator('.toast')
+        .getByText(/Undone: Model drafts from run 1 \(\d+, cancelled\)/)
+        .waitFor();
+      // (A filtered list keeps its count after an undo until it is filtered again.)
+      await page.getByLabel('Source', { exact: true }).selectOption('');
+      await page.getByLabel('Source', { exact: true }).selectOption('run');
+      await page.getByText(`${before} images`).waitFor();
+    },
+  },
 ];

@@ -1,10 +1,12 @@
 // Batch model drafts over a scope, in the background (real inference worker, real SQLite, a tiny
 // real run): progress events, cancel half way keeps the drafts made so far as one undoable step,
 // "only without an approved caption" leaves approved images alone.
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/main/services/index';
 import { DRAFT_CHUNK } from '../../src/main/services/drafts';
+import { RunsRepo } from '../../src/main/ml/worker/runs';
 import type { RunDetail } from '../../src/shared/types';
 import { tempDir } from '../helpers/tmp';
 
@@ -127,5 +129,25 @@ describe('caption.draftBatch', () => {
 
     const missing = await core.dispatch('caption.draftBatch', { runId: 999, scope: { kind: 'all' } });
     expect(!missing.ok && missing.error.code).toBe('not_found');
+    const untrained = new RunsRepo(core.store.db).create('cnn-lstm', 'tiny', {}, null);
+    const none = await core.dispatch('caption.draftBatch', { runId: untrained, scope: { kind: 'all' } });
+    expect(!none.ok && none.error.message).toMatch(/has no checkpoint yet/);
+  }, 240_000);
+
+  it('keeps the other images when one cannot be read, and says which', async () => {
+    const imageIds = (await call(core.dispatch('library.ids', {}))).ids.slice(20, 23);
+    const gone = core.store.images.get(imageIds[1])!.path;
+    renameSync(gone, gone + '.away');
+    try {
+      const r = await call(
+        core.dispatch('caption.draftBatch', { runId: run.id, scope: { kind: 'images', imageIds }, beam: 1 }),
+      );
+      expect(r.captioned).toBe(2);
+      expect(r.failed.map((f) => f.imageId)).toEqual([imageIds[1]]);
+      expect(r.failed[0].message.length).toBeGreaterThan(0);
+      expect(r.cancelled).toBe(false);
+    } finally {
+      renameSync(gone + '.away', gone);
+    }
   }, 240_000);
 });

@@ -48,6 +48,7 @@ describe('menuTemplate', () => {
           'view.library',
           'view.caption',
           'view.runs',
+          'view.settings',
           'shortcuts',
         ]),
       );

@@ -71,6 +71,7 @@ export function menuTemplate(
       cmd({ label: 'Library', command: 'view.library', accelerator: 'CmdOrCtrl+1' }),
       cmd({ label: 'Caption', command: 'view.caption', accelerator: 'CmdOrCtrl+2' }),
       cmd({ label: 'Runs', command: 'view.runs', accelerator: 'CmdOrCtrl+3' }),
+      cmd({ label: 'Settings', command: 'view.settings', accelerator: 'CmdOrCtrl+,' }),
       { type: 'separator' },
       { role: 'resetZoom' },
       { role: 'zoomIn' },

@@ -34,8 +34,12 @@ export function draftsService(store: Store, bus: EventBus, jobs: Jobs, inference
   const runs = new RunsRepo(store.db);
   return {
     'caption.draftBatch': async ({ runId, scope, onlyWithoutApproved, beam, jobId }) => {
-      if (!runs.get(runId))
+      const run = runs.get(runId);
+      if (!run)
         throw new AppError('not_found', `There is no run ${runId}; \`caption-studio runs\` lists them.`);
+      // Said now, not once per image: every request would fail the same way.
+      if (run.checkpoints.length === 0)
+        throw new AppError('not_found', `Run ${runId} has no checkpoint yet; train it first.`);
       const job = jobs.start(jobId);
       try {
         const ids = imagesOf(store, scope, onlyWithoutApproved ?? false);
@@ -67,8 +71,7 @@ export function draftsService(store: Store, bus: EventBus, jobs: Jobs, inference
           let got: GeneratedCaption[] = [];
           try {
             got = await ask(chunk);
-          } catch (e) {
-            if (e instanceof AppError && e.code === 'not_found' && /run|checkpoint/i.test(e.message)) throw e;
+          } catch {
             // One bad image fails its request: ask again one by one to keep the others.
             for (const imageId of chunk) {
               try {

@@ -3,6 +3,7 @@
 import type { GeneratedCaption, RunSummary } from '../../../shared/types';
 import type { Client } from './client';
 import { pathsOnDisk, upload } from './drop';
+import { defaultBeam } from './settings';
 
 export interface CaptionItem {
   name: string;
@@ -17,7 +18,7 @@ const PHOTO = /\.(jpe?g|png|webp|gif|tiff?|avif)$/i;
 export class CaptionState {
   runs = $state.raw<RunSummary[]>([]);
   runId = $state<number | null>(null);
-  beam = $state(3);
+  beam = $state(defaultBeam());
   items = $state<CaptionItem[]>([]);
   busy = $state(false);
   error = $state<string | null>(null);

@@ -1,6 +1,6 @@
-// The place in the app kept in the URL's hash (#runs, #caption, #library/image/12), so that a
+// The place in the app kept in the URL's hash (#runs, #caption, #settings, #library/image/12), so that a
 // reload returns to the open view and image.
-export type View = 'library' | 'caption' | 'runs';
+export type View = 'library' | 'caption' | 'runs' | 'settings';
 
 export interface Place {
   view: View;
@@ -9,7 +9,8 @@ export interface Place {
 
 export function readPlace(hash: string): Place {
   const parts = hash.replace(/^#\/?/, '').split('/');
-  const view: View = parts[0] === 'caption' || parts[0] === 'runs' ? parts[0] : 'library';
+  const view: View =
+    parts[0] === 'caption' || parts[0] === 'runs' || parts[0] === 'settings' ? parts[0] : 'library';
   const id = view === 'library' && parts[1] === 'image' ? Number(parts[2]) : NaN;
   return { view, imageId: Number.isInteger(id) && id > 0 ? id : null };
 }

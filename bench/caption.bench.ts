@@ -47,10 +47,7 @@ const bench: Bench = {
     const rows: BenchRow[] = [];
     try {
       await value(core.dispatch('datasets.shapes', { count: 40, seed: 11 }));
-      const photos = core.store.db
-        .prepare("SELECT path FROM images WHERE split = 'test' ORDER BY id LIMIT 8")
-        .pluck()
-        .all() as string[];
+      const photos = core.store.images.list({ split: 'test', limit: 8 }).images.map((i) => i.path);
       for (const model of ['cnn-lstm', 'cnn-lstm-attn'] as const) {
         const run = await value(
           core.dispatch('train.start', {

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/main/services/index';
 import { DRAFT_CHUNK } from '../../src/main/services/drafts';
-import { RunsRepo } from '../../src/main/ml/worker/runs';
 import type { RunDetail } from '../../src/shared/types';
 import { tempDir } from '../helpers/tmp';
 
@@ -129,7 +128,7 @@ describe('caption.draftBatch', () => {
 
     const missing = await core.dispatch('caption.draftBatch', { runId: 999, scope: { kind: 'all' } });
     expect(!missing.ok && missing.error.code).toBe('not_found');
-    const untrained = new RunsRepo(core.store.db).create('cnn-lstm', 'tiny', {}, null);
+    const untrained = core.store.runs.create('cnn-lstm', 'tiny', {}, null);
     const none = await core.dispatch('caption.draftBatch', { runId: untrained, scope: { kind: 'all' } });
     expect(!none.ok && none.error.message).toMatch(/has no checkpoint yet/);
   }, 240_000);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/main/services/index';
 import { InferenceHost } from '../../src/main/ml/worker/inference';
-import { processAlive, RunsRepo } from '../../src/main/ml/worker/runs';
+import { processAlive } from '../../src/main/db/runs';
 import type { RunDetail } from '../../src/shared/types';
 import { tempDir } from '../helpers/tmp';
 
@@ -52,10 +52,7 @@ beforeAll(async () => {
   core = createCore({ dbPath });
   await call(core.dispatch('datasets.shapes', { count: 40, seed: 5 }));
   finished = await call(core.dispatch('train.start', { model: 'cnn-lstm', config: CONFIG, wait: true }));
-  photos = core.store.db
-    .prepare("SELECT path FROM images WHERE split = 'test' ORDER BY id LIMIT 2")
-    .pluck()
-    .all() as string[];
+  photos = core.store.images.list({ split: 'test', limit: 2 }).images.map((i) => i.path);
 }, 240_000);
 afterAll(() => core.close());
 
@@ -119,7 +116,7 @@ describe('the inference worker', () => {
       expect(bad.ok).toBe(false);
       expect(core.inference.pid).toBe(pid);
     } finally {
-      const pid = new RunsRepo(core.store.db).row(training.id)?.owner_pid;
+      const pid = core.store.runs.row(training.id)?.owner_pid;
       if (pid && processAlive(pid)) process.kill(pid, 'SIGKILL');
     }
   }, 300_000);

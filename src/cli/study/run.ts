@@ -3,7 +3,6 @@
 // the test split with maps, and score the captions (coco metrics from the run, the shapes scorer's
 // accuracies, and where each word's map peaks). The demo and its test share it.
 import type { Scene } from '../../main/datasets/shapes/scene';
-import { ScenesRepo } from '../../main/datasets/shapes/scenes-repo';
 import { accuracy, parseCaption, scoreCaption, sumScores } from '../../main/datasets/shapes/scorer';
 import type { Core } from '../../main/services/index';
 import type { GeneratedCaption, ImageWithCaptions, RunDetail } from '../../shared/types';
@@ -68,7 +67,7 @@ export async function ensureShapes(
   hooks: StudyHooks,
 ): Promise<void> {
   const total = (await call(core.dispatch('library.list', { limit: 1 }))).total;
-  const scenes = new ScenesRepo(core.store.db).count();
+  const scenes = core.store.scenes.count();
   if (total === 0) {
     hooks.log(`Making the shapes set: ${count} scenes, seed ${seed}`);
     await call(core.dispatch('datasets.shapes', { count, seed }));
@@ -95,9 +94,8 @@ export async function loadTestSet(core: Core): Promise<StudyData> {
     if (!page.items.length || offset >= page.total) break;
   }
   const scenes = new Map<number, Scene>();
-  const repo = new ScenesRepo(core.store.db);
   for (const img of test) {
-    const s = repo.get(img.id);
+    const s = core.store.scenes.get(img.id);
     if (s) scenes.set(img.id, s);
   }
   if (!test.length)

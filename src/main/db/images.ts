@@ -73,10 +73,6 @@ export class ImagesRepo {
            sum(EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND c.status = 'approved')) AS approved
          FROM images i WHERE ${IN_COLLECTION} GROUP BY 1`,
       ),
-      trainable: db.prepare<[{ col: number | null }], { id: number; split: Split }>(
-        `SELECT i.id AS id, i.split AS split FROM images i WHERE i.split IS NOT NULL AND ${IN_COLLECTION}
-           AND EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id AND c.status = 'approved') ORDER BY i.id`,
-      ),
       under: db
         .prepare<[string, number, string], string>(
           'SELECT path FROM images WHERE path = ? OR substr(path, 1, ?) = ? ORDER BY path LIMIT 1',
@@ -137,13 +133,6 @@ export class ImagesRepo {
       out.images[r.split] = r.n;
       out.approved[r.split] = r.approved;
     }
-    return out;
-  }
-
-  /** Ids of the images a run trains and tests on: with a split and an approved caption. */
-  trainable(collectionId: number | null = null): Record<Split, number[]> {
-    const out: Record<Split, number[]> = { train: [], val: [], test: [] };
-    for (const r of this.s.trainable.all({ col: collectionId })) out[r.split].push(r.id);
     return out;
   }
 

@@ -5,7 +5,6 @@ import { dirname, join, resolve } from 'node:path';
 import type { BackendInfo, Diagnostics, VersionInfo } from '../../shared/types';
 import type { Store } from '../db/index';
 import type { InferenceHost } from '../ml/worker/inference';
-import { RunsRepo } from '../ml/worker/runs';
 import { uploadsDirFor } from './uploads';
 
 export function diagnostics(
@@ -14,7 +13,7 @@ export function diagnostics(
 ): Diagnostics {
   const home = dirname(resolve(store.path));
   const runs: Record<string, number> = {};
-  for (const r of new RunsRepo(store.db).list()) runs[r.status] = (runs[r.status] ?? 0) + 1;
+  for (const r of store.runs.list()) runs[r.status] = (runs[r.status] ?? 0) + 1;
   return {
     version: parts.version,
     platform: process.platform,

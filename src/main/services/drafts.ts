@@ -7,7 +7,6 @@ import { AppError } from '../../shared/result';
 import type { CaptionScope, DraftBatchResult, GeneratedCaption } from '../../shared/types';
 import type { Store } from '../db/index';
 import type { InferenceHost } from '../ml/worker/inference';
-import { RunsRepo } from '../ml/worker/runs';
 import type { EventBus } from './events';
 import type { Jobs } from './imports';
 
@@ -31,7 +30,7 @@ function imagesOf(store: Store, scope: CaptionScope, onlyWithoutApproved: boolea
 }
 
 export function draftsService(store: Store, bus: EventBus, jobs: Jobs, inference: InferenceHost): Handlers {
-  const runs = new RunsRepo(store.db);
+  const runs = store.runs;
   return {
     'caption.draftBatch': async ({ runId, scope, onlyWithoutApproved, beam, jobId }) => {
       const run = runs.get(runId);

@@ -9,10 +9,9 @@ import type { ApiMethods } from '../../shared/api';
 import { AppError } from '../../shared/result';
 import type { RunDetail, RunSummary } from '../../shared/types';
 import type { Store } from '../db/index';
-import { resolveTrainConfig, type TrainPartial } from '../ml/train/config';
+import { checkEncoderWeights, resolveTrainConfig, type TrainPartial } from '../ml/train/config';
 import { JobQueue, startWorker, type WorkerHandle } from '../ml/worker/host';
 import { InferenceHost } from '../ml/worker/inference';
-import { RunsRepo } from '../ml/worker/runs';
 import type { EventBus } from './events';
 
 type M =
@@ -47,7 +46,7 @@ export function trainingService(
   queue = new JobQueue(),
   inference = new InferenceHost(),
 ): TrainingService {
-  const runs = new RunsRepo(store.db);
+  const runs = store.runs;
   runs.markOrphans();
   const workers = new Map<number, WorkerHandle>();
   const jobs = new Map<number, Promise<void>>();
@@ -106,6 +105,7 @@ export function trainingService(
     'runs.get': ({ runId }) => withPosition(detail(runId)),
     'train.start': async ({ model, preset, config, collectionId, wait }) => {
       const cfg = resolveTrainConfig({ ...(config ?? {}), model, preset: preset ?? 'tiny' } as TrainPartial);
+      checkEncoderWeights(cfg);
       // Said now rather than when the worker starts: a wrong path is the likely mistake.
       if (cfg.encoderWeights && !existsSync(cfg.encoderWeights))
         throw new AppError(
@@ -113,7 +113,10 @@ export function trainingService(
           `There is no encoder weights file ${cfg.encoderWeights}: give a local .safetensors file ` +
             '(ImageNet Inception v3 in torchvision naming).',
         );
-      const sets = store.images.trainable(collectionId ?? null);
+      // Image ids per split with an approved caption (the one query of approved captions by split).
+      const ids = { train: new Set<number>(), val: new Set<number>(), test: new Set<number>() };
+      for (const c of store.captions.approvedOfSplits(collectionId ?? null)) ids[c.split].add(c.id);
+      const sets = { train: [...ids.train], val: [...ids.val], test: [...ids.test] };
       if (sets.train.length === 0 || sets.val.length === 0)
         throw new AppError(
           'invalid_argument',

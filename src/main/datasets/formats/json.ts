@@ -1,5 +1,7 @@
 // Reading a JSON dataset file: a clear report when it is cut short (truncated download) or is not
 // JSON at all, with the line and column of the problem.
+import { jsonSyntaxMessage } from '../../util/json';
+export { jsonSyntaxMessage };
 
 export type JsonResult = { ok: true; value: unknown } | { ok: false; truncated: boolean; message: string };
 
@@ -12,23 +14,6 @@ export function readJson(text: string): JsonResult {
     // Cut short when a string or a bracket is still open at the end; otherwise it is malformed.
     return { ok: false, truncated: endsInsideValue(s), message: jsonSyntaxMessage(e, s) };
   }
-}
-
-/**
- * What is wrong with JSON text, without quoting it: the engine's own message quotes the start of
- * the text, and a file's contents must never reach an error (serve mode shows errors remotely).
- */
-export function jsonSyntaxMessage(e: unknown, text?: string): string {
-  const m = e instanceof Error ? e.message : String(e);
-  if (/end of JSON input/i.test(m)) return 'it ends in the middle of a value';
-  const pos = /at position (\d+)/.exec(m);
-  if (pos && text !== undefined) {
-    const before = text.slice(0, Number(pos[1]));
-    const line = before.split('\n').length;
-    const column = before.length - before.lastIndexOf('\n');
-    return `a syntax error at line ${line}, column ${column}`;
-  }
-  return pos ? `a syntax error at character ${Number(pos[1]) + 1}` : 'a character that JSON does not allow';
 }
 
 /** True when brackets or a string are still open at the end of the text. */

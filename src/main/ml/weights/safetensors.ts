@@ -3,7 +3,7 @@
 // {dtype, shape, data_offsets:[begin,end]} relative to the byte buffer after the header, optional
 // `__metadata__` (string → string), buffer fully indexed without holes or overlaps.
 import { AppError } from '../../../shared/result';
-import { jsonSyntaxMessage } from '../../datasets/formats/json';
+import { jsonSyntaxMessage } from '../../util/json';
 import { f16ToF32, bf16ToF32, f32ToF16 } from './half';
 
 /** Bytes per element of every dtype the format defines; we decode only the float ones. */

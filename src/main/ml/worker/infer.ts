@@ -15,7 +15,6 @@ import { loadModel } from '../models/registry';
 import { presetForSize } from './dataset';
 import type { ParentChannel } from './channel';
 import type { FromWorker, ToWorker } from './protocol';
-import { RunsRepo } from './runs';
 
 export interface Loaded {
   model: CaptionModel;
@@ -25,7 +24,7 @@ export interface Loaded {
 
 /** The checkpoint a run captions with (best, else last) and the key that identifies its version. */
 export function checkpointOf(store: Store, runId: number): { path: string; key: string } {
-  const run = new RunsRepo(store.db).get(runId);
+  const run = store.runs.get(runId);
   if (!run) throw new AppError('not_found', `There is no run ${runId}.`);
   const ck = run.checkpoints.find((c) => c.kind === 'best') ?? run.checkpoints.find((c) => c.kind === 'last');
   if (!ck) throw new AppError('not_found', `Run ${runId} has no checkpoint yet; train it first.`);

@@ -1,8 +1,10 @@
-// cnn-lstm (tiny) training throughput and greedy decoding latency, against the PyTorch reference of
-// shared/bench/COMPUTE.md table 2 (model A). BENCH_QUICK=1 runs a couple of steps only (smoke test).
+// cnn-lstm (tiny) training throughput (the trainer's own step: loss, gradients, clipped Adam) and
+// greedy decoding latency, against the PyTorch reference of shared/bench/COMPUTE.md table 2 (model A). BENCH_QUICK=1 runs a couple of steps only (smoke test).
 import * as tf from '@tensorflow/tfjs';
 import { nodeLoader, selectBackend } from '../src/main/ml/backend';
 import { cnnLstmSpec } from '../src/main/ml/models/cnnLstm';
+import { Adam } from '../src/main/ml/train/optim';
+import { trainStep } from '../src/main/ml/train/step';
 import { SPECIAL_TOKENS, WordVocab } from '../src/main/text/vocab';
 import { greedyDecode } from '../src/main/ml/decode/search';
 import type { Decoder } from '../src/main/ml/decode/types';
@@ -35,17 +37,20 @@ const bench: Bench = {
     const tokens = tf.tidy(() =>
       tf.concat([tf.fill([B, 1], model.bosId, 'int32'), tf.randomUniform([B, T - 1], 4, V, 'int32', 2)], 1),
     ) as tf.Tensor2D; // [B, T]
-    const opt = tf.train.adam(1e-3);
+    const adam = new Adam({ kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+    const params = model.params.entries();
     const times: number[] = [];
     for (let i = 0; i < WARMUP + STEPS; i++) {
       const t0 = performance.now();
-      const loss = opt.minimize(
-        () => model.loss(model.features(images), tokens, lossOpts).loss,
-        true,
-        model.params.variables(),
-      );
-      await loss?.data();
-      loss?.dispose();
+      await trainStep(model, adam, {
+        input: images,
+        frozen: false,
+        tokens,
+        loss: lossOpts,
+        params,
+        lr: () => 1e-3,
+        clipNorm: 5,
+      });
       if (i >= WARMUP) times.push(performance.now() - t0);
     }
     const imgS = (B / median(times)) * 1000;
@@ -86,7 +91,7 @@ const bench: Bench = {
       });
     }
     tf.dispose([images, tokens]);
-    opt.dispose();
+    adam.dispose();
     model.dispose();
     return rows;
   },

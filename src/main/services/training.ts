@@ -8,7 +8,7 @@ import type { ApiMethods } from '../../shared/api';
 import { AppError } from '../../shared/result';
 import type { RunDetail } from '../../shared/types';
 import type { Store } from '../db/index';
-import { resolveTrainConfig, type TrainPartial } from '../ml/train/config';
+import { checkEncoderWeights, resolveTrainConfig, type TrainPartial } from '../ml/train/config';
 import { JobQueue, startWorker, type WorkerHandle } from '../ml/worker/host';
 import { RunsRepo } from '../ml/worker/runs';
 import type { EventBus } from './events';
@@ -92,6 +92,7 @@ export function trainingService(store: Store, bus: EventBus, queue = new JobQueu
     'runs.get': ({ runId }) => detail(runId),
     'train.start': async ({ model, preset, config, collectionId, wait }) => {
       const cfg = resolveTrainConfig({ ...(config ?? {}), model, preset: preset ?? 'tiny' } as TrainPartial);
+      checkEncoderWeights(cfg);
       // Said now rather than when the worker starts: a wrong path is the likely mistake.
       if (cfg.encoderWeights && !existsSync(cfg.encoderWeights))
         throw new AppError(

@@ -20,6 +20,7 @@ import {
   checkDecoderFields,
   checkOverrides,
   checkTokenizer,
+  encoderBlockOf,
   DECODER_PRESETS,
   DECODER_SETTINGS,
   fixer,
@@ -118,6 +119,10 @@ export class CnnLstm implements CaptionModel {
   /** Inception's BatchNorm running statistics are buffers, not trained. */
   isBuffer(name: string): boolean {
     return /\.bn\.running_(mean|var)$/.test(name);
+  }
+
+  encoderBlock(name: string): string | null {
+    return encoderBlockOf(name);
   }
 
   /** images [N, S, S, 3] → pooled features [N, C]. */
@@ -237,6 +242,8 @@ export const cnnLstmSpec: ModelSpec = Object.freeze<ModelSpec>({
   mapKind: 'saliency' as const,
   text: WORD_TEXT,
   resolve: resolveSpec,
+  needsEncoderWeights: (preset, overrides = {}) =>
+    resolveSpec({ preset, overrides, seed: 1 }).encoder.kind === 'inception-v3',
   imageSize: (preset, overrides = {}) => resolveSpec({ preset, overrides, seed: 1 }).encoder.imageSize,
   create: (o) => new CnnLstm(resolveSpec(o), o.tokenizer),
   load: (bytes) => CnnLstm.load(bytes),

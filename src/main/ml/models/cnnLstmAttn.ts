@@ -24,6 +24,7 @@ import {
   checkDecoderFields,
   checkOverrides,
   checkTokenizer,
+  encoderBlockOf,
   DECODER_PRESETS,
   DECODER_SETTINGS,
   fixer,
@@ -141,6 +142,10 @@ export class CnnLstmAttn implements CaptionModel {
 
   isBuffer(name: string): boolean {
     return /\.bn\.running_(mean|var)$/.test(name);
+  }
+
+  encoderBlock(name: string): string | null {
+    return encoderBlockOf(name);
   }
 
   /** images [N, S, S, 3] → regions [N, L, F] (L = grid positions, row-major). */
@@ -283,6 +288,8 @@ export const cnnLstmAttnSpec: ModelSpec = Object.freeze<ModelSpec>({
   mapKind: 'attention' as const,
   text: WORD_TEXT,
   resolve: resolveSpec,
+  needsEncoderWeights: (preset, overrides = {}) =>
+    resolveSpec({ preset, overrides, seed: 1 }).encoder.kind === 'inception-v3',
   imageSize: (preset, overrides = {}) => resolveSpec({ preset, overrides, seed: 1 }).encoder.imageSize,
   create: (o) => new CnnLstmAttn(resolveSpec(o), o.tokenizer),
   load: (bytes) => CnnLstmAttn.load(bytes),

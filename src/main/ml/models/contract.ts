@@ -46,6 +46,11 @@ export interface CaptionModel extends Decoder {
   isEncoderParam(name: string): boolean;
   /** Non-trainable state stored as parameters (BatchNorm running statistics): never optimised. */
   isBuffer(name: string): boolean;
+  /**
+   * The encoder block an encoder parameter belongs to ('Mixed_7c', 'conv.2'…), in forward order of
+   * first appearance among the parameters: fine-tuning can unfreeze only the last blocks.
+   */
+  encoderBlock?(name: string): string | null;
   /** images [N, S, S, 3] → encoder features [N, ...], one row per image (what the cache stores). */
   features(images: tf.Tensor4D): tf.Tensor;
   /** Encoder features [N, ...] → initial decoder state. */
@@ -105,6 +110,11 @@ export interface ModelSpec {
   resolve(
     opts: Omit<CreateOptions, 'tokenizer'> & { tokenizer?: CaptionTokenizer },
   ): Readonly<ModelConfigBase>;
+  /**
+   * Whether a new model with these settings needs pretrained encoder weights to be worth training
+   * (the trainer refuses it without them unless told to train the encoder from scratch).
+   */
+  needsEncoderWeights?(preset: Preset, overrides?: Readonly<Record<string, unknown>>): boolean;
   /** Input side in pixels of this preset with these overrides (to prepare images before building). */
   imageSize(preset: Preset, overrides?: Readonly<Record<string, unknown>>): number;
   /** A new model with seeded weights. */

@@ -190,3 +190,10 @@ export function checkTokenizer(model: string, c: DecoderFields, tok: CaptionToke
         `fit the config (${c.vocabSize} ids, ${c.padId}/${c.bosId}/${c.eosId}); the checkpoint is damaged.`,
     );
 }
+
+/** The encoder block of an `encoder.` parameter: `conv.<i>` of the tiny CNN, the Inception block name. */
+export function encoderBlockOf(name: string): string | null {
+  if (!name.startsWith('encoder.') || name.startsWith('encoder.init_state.')) return null;
+  const rest = name.slice('encoder.'.length).split('.');
+  return rest[0] === 'conv' ? `conv.${rest[1]}` : rest[0];
+}

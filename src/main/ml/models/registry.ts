@@ -1,8 +1,9 @@
 // The model table: every captioning model by id, each one's ModelSpec exported by its own file.
 // Adding a model = its file + one line here; the trainer, worker, API model list and CLI follow.
 import { AppError } from '../../../shared/result';
+import type { ModelInfo } from '../../../shared/types';
 import { readSafetensors } from '../weights/safetensors';
-import type { CaptionModel, ModelSpec } from './contract';
+import { PRESETS, type CaptionModel, type ModelSpec } from './contract';
 import { cnnLstmSpec } from './cnnLstm';
 import { cnnLstmAttnSpec } from './cnnLstmAttn';
 import { vitGpt2Spec } from './vitGpt2';
@@ -39,4 +40,19 @@ export function loadModel(bytes: Uint8Array): CaptionModel {
       `This checkpoint is of model '${id ?? 'unknown'}', which this version cannot load (${MODEL_IDS.join(', ')}).`,
     );
   return MODELS[id as ModelId].load(bytes);
+}
+
+/** The model table as the API lists it (`system.models`): ids, presets, settings with defaults and help. */
+export function describeModels(): ModelInfo[] {
+  return MODEL_IDS.map((id) => {
+    const m = MODELS[id];
+    return {
+      id,
+      help: m.help,
+      mapKind: m.mapKind,
+      text: { kind: m.text.kind, help: m.text.help },
+      presets: PRESETS.map((name) => ({ name, help: m.presets[name] })),
+      settings: m.settings.map((s) => ({ key: s.key, help: s.help, defaults: { ...s.defaults } })),
+    };
+  });
 }

@@ -211,5 +211,7 @@ channel.onMessage((message) => {
 channel.onParentGone(() => {
   parentGone = true;
   ctl.abort();
+  // The run stops at its next step with a checkpoint; should a job never get there, do not linger.
+  setTimeout(() => process.exit(1), 5 * 60_000).unref();
 });
 void send({ type: 'ready', pid: process.pid });

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/main/services/index';
 import { workerEntry } from '../../src/main/ml/worker/host';
-import { RunsRepo } from '../../src/main/ml/worker/runs';
+import { RunsRepo } from '../../src/main/db/runs';
 import type { RunDetail } from '../../src/shared/types';
 import { tempDir } from '../helpers/tmp';
+import { sql } from '../helpers/sql';
 
 const root = tempDir('cs-cancel-');
 const dbPath = join(root, 'library.db');
@@ -78,7 +79,7 @@ describe('a run on cached features', () => {
   }, 240_000);
 
   it('exits, leaving the run interrupted with a checkpoint, when its parent is killed', async () => {
-    const runs = new RunsRepo(core.store.db);
+    const runs = new RunsRepo(sql(core.store));
     const runId = runs.create('cnn-lstm', 'tiny', { model: 'cnn-lstm', ...CONFIG }, null);
     const { entry, execArgv } = workerEntry();
     // a parent that forks the worker, starts the job and prints the worker's pid after two steps

@@ -73,3 +73,14 @@ export function scores(examples: readonly Example[], cands: Record<string, strin
   const refs = Object.fromEntries(examples.map((e) => [e.key, e.captions]));
   return { ...evaluate({ refs, cands }).corpus };
 }
+
+/** Validation loss over every reference, greedy captions of `decoded` and their metrics. */
+export async function validate(
+  c: EvalContext,
+  examples: readonly Example[],
+  decoded: readonly Example[],
+): Promise<{ loss: number; captions: Record<string, string>; metrics: Record<string, number> }> {
+  const loss = await evalLoss(c, examples);
+  const captions = await decodeAll(c, decoded);
+  return { loss, captions, metrics: scores(decoded, captions) };
+}

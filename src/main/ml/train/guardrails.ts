@@ -55,3 +55,22 @@ export function captionProblems(captions: readonly string[]): Array<{ kind: Warn
     });
   return out;
 }
+
+/**
+ * Caption problems of one validation: a problem counts once it shows at two validations in a row
+ * (every model starts out collapsed for an epoch or so); the warning carries the step of the first.
+ * Returns the problems to remember for the next validation.
+ */
+export function recurringProblems(
+  captions: readonly string[],
+  suspect: Record<string, { step: number; epoch: number }> | undefined,
+  now: { step: number; epoch: number },
+  warn: (w: RunWarning) => void,
+): Record<string, { step: number; epoch: number }> {
+  const seen = captionProblems(captions);
+  for (const p of seen) {
+    const first = suspect?.[p.kind];
+    if (first) warn({ ...p, ...first });
+  }
+  return Object.fromEntries(seen.map((p) => [p.kind, suspect?.[p.kind] ?? now]));
+}

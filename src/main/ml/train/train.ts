@@ -26,9 +26,9 @@ import {
   type TrainPartial,
 } from './config';
 import { chunks, encodeCaptions, epochSamples, type TrainData } from './data';
-import { decodeAll, evalLoss, scores, type EvalContext } from './evaluate';
+import { validate, type EvalContext } from './evaluate';
 import { FeatureSource } from './features';
-import { captionProblems, type RunWarning } from './guardrails';
+import { recurringProblems, type RunWarning } from './guardrails';
 import type { CaptionModel } from './model';
 import { Adam } from './optim';
 import { startRun } from './resume';
@@ -269,19 +269,8 @@ export async function train(
       if (pos.batch < batches.length) break; // stopped by maxSteps mid-epoch
 
       hooks.onPhase?.(`epoch ${epoch}: validating`);
-      const valLoss = await evalLoss(evalCtx(), data.val);
-      const cands = await decodeAll(evalCtx(), valSet);
-      const val = scores(valSet, cands);
-      // A problem counts once it shows at two validations in a row (every model starts out collapsed
-      // for an epoch or so); the warning carries the step of the first.
-      const seen = captionProblems(Object.values(cands));
-      for (const p of seen) {
-        const first = pos.suspect?.[p.kind];
-        if (first) warn({ ...p, ...first });
-      }
-      pos.suspect = Object.fromEntries(
-        seen.map((p) => [p.kind, pos.suspect?.[p.kind] ?? { step: pos.step, epoch }]),
-      );
+      const { loss: valLoss, captions, metrics: val } = await validate(evalCtx(), data.val, valSet);
+      pos.suspect = recurringProblems(Object.values(captions), pos.suspect, { step: pos.step, epoch }, warn);
       const trainLoss = pos.epochLoss.sum / Math.max(1, pos.epochLoss.count);
       const record: EpochRecord = {
         epoch,
@@ -316,9 +305,8 @@ export async function train(
         );
         inputs.encoderChanged();
       }
-      const loss = await evalLoss(evalCtx(), data.test);
-      const captions = await decodeAll(evalCtx(), data.test);
-      const metrics = scores(data.test, captions);
+      const r = await validate(evalCtx(), data.test, data.test);
+      const { loss, metrics, captions } = r;
       test = { images: data.test.length, loss, perplexity: Math.exp(loss), metrics, captions };
     }
     return { status, error, position: pos, test, tokenizer: tok, warnings: pos.warnings };

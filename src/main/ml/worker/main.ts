@@ -14,7 +14,6 @@ import { loadModel, modelSpec } from '../models/registry';
 import { train, type TrainConfig } from '../train/index';
 import { libraryData, presetForSize } from './dataset';
 import { sequencer, type FromWorker, type Job, type ToWorker } from './protocol';
-import { RunsRepo } from './runs';
 import { parentChannel } from './channel';
 
 const channel = parentChannel();
@@ -27,7 +26,7 @@ export const runDirFor = (dbPath: string, runId: number) => join(dirname(dbPath)
 export const featureCacheFor = (dbPath: string) => join(dirname(dbPath), 'cache', 'features');
 
 async function trainJob(store: Store, runId: number, resume: boolean): Promise<string> {
-  const runs = new RunsRepo(store.db);
+  const runs = store.runs;
   const row = runs.row(runId);
   if (!row) throw new AppError('not_found', `There is no run ${runId}.`);
   const cfg = JSON.parse(row.config) as TrainConfig;
@@ -39,7 +38,7 @@ async function trainJob(store: Store, runId: number, resume: boolean): Promise<s
   runs.markStarted(runId, process.pid, backend.chosen, dir);
   runs.heartbeat(runId);
   const beat = setInterval(() => runs.heartbeat(runId), 5000);
-  const data = libraryData(store.db, {
+  const data = libraryData(store, {
     collectionId: snapshot.collectionId ?? null,
     size: modelSpec(cfg.model).imageSize(cfg.preset, cfg.modelOverrides),
   });
@@ -138,7 +137,7 @@ async function captionJob(
   store: Store,
   args: Extract<Job, { type: 'caption' }>['args'],
 ): Promise<GeneratedCaption[]> {
-  const runs = new RunsRepo(store.db);
+  const runs = store.runs;
   const run = runs.get(args.runId);
   if (!run) throw new AppError('not_found', `There is no run ${args.runId}.`);
   const ck = run.checkpoints.find((c) => c.kind === 'best') ?? run.checkpoints.find((c) => c.kind === 'last');

@@ -13,6 +13,7 @@ import { captionCmd } from './caption';
 import { studyCmd } from './study';
 import { demo } from './demo';
 import { weightsCmd } from './weights';
+import { inspectCmd } from './inspect';
 
 export const commands: Command[] = [
   doctor,
@@ -28,4 +29,5 @@ export const commands: Command[] = [
   studyCmd,
   demo,
   weightsCmd,
+  inspectCmd,
 ];

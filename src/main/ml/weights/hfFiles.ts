@@ -1,6 +1,6 @@
 // Bounded reads of a Hugging Face model folder: small JSON files with a size cap, and the folder's
 // safetensors weights (one model.safetensors or shards listed by model.safetensors.index.json).
-import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AppError } from '../../../shared/result';
 import { openSafetensors, type SafetensorsOnDisk } from './safetensorsFile';
@@ -134,4 +134,22 @@ export function openFolderWeights(dir: string): FolderWeights {
     throw e;
   }
   return { tensors, files, close };
+}
+
+/**
+ * A model folder, or the snapshot a huggingface_hub cache entry (`models--owner--name`, holding
+ * `refs/` and `snapshots/`) points to: `refs/main` (or the only snapshot) is followed.
+ */
+export function resolveModelDir(dir: string): string {
+  if (existsSync(join(dir, 'config.json')) || !existsSync(join(dir, 'snapshots'))) return dir;
+  const ref = join(dir, 'refs', 'main');
+  if (existsSync(ref) && statSync(ref).isFile() && statSync(ref).size <= 256) {
+    const commit = readFileSync(ref, 'utf8').trim();
+    if (/^[0-9a-f]{40}$/.test(commit) && existsSync(join(dir, 'snapshots', commit)))
+      return join(dir, 'snapshots', commit);
+  }
+  throw new AppError(
+    'invalid_argument',
+    `${dir} looks like a huggingface_hub cache entry without refs/main; point to one of its snapshots/<commit> folders.`,
+  );
 }

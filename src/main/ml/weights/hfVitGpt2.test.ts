@@ -1,6 +1,17 @@
 // Loading ViT-GPT2 checkpoints from every Hugging Face layout: identical tensors across layouts,
 // joined encoder + decoder with seeded cross-attention, and errors that list what is wrong.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -114,6 +125,36 @@ describe('readHfVitGpt2: VisionEncoderDecoder folders', () => {
     const bytes = readFileSync(join(tr, 'model.safetensors'));
     writeFileSync(join(tr, 'model.safetensors'), bytes.subarray(0, bytes.length - 10));
     expect(() => readHfVitGpt2({ dir: tr })).toThrow(/past the .*data buffer|not indexed/);
+  });
+});
+
+describe('readHfVitGpt2: where the files live', () => {
+  it('follows a huggingface_hub cache entry (refs/main → snapshots/<commit>, files symlinked to blobs)', () => {
+    const src = fresh();
+    const want = writeTinyVed(src, 'ved');
+    const entry = join(fresh(), 'models--owner--tiny');
+    const commit = 'c'.repeat(40);
+    mkdirSync(join(entry, 'blobs'), { recursive: true });
+    mkdirSync(join(entry, 'snapshots', commit), { recursive: true });
+    mkdirSync(join(entry, 'refs'));
+    writeFileSync(join(entry, 'refs', 'main'), commit);
+    for (const f of readdirSync(src)) {
+      const bytes = readFileSync(join(src, f));
+      const blob = createHash('sha256').update(bytes).digest('hex');
+      writeFileSync(join(entry, 'blobs', blob), bytes);
+      symlinkSync(join('..', '..', 'blobs', blob), join(entry, 'snapshots', commit, f));
+    }
+    expectSame(readHfVitGpt2({ dir: entry }).tensors, want);
+    rmSync(join(entry, 'refs'), { recursive: true });
+    expect(() => readHfVitGpt2({ dir: entry })).toThrow(/snapshots\/<commit>/);
+  });
+
+  it('reads regular files only', () => {
+    const dir = fresh();
+    writeTinyVed(dir, 'ved');
+    renameSync(join(dir, 'model.safetensors'), join(dir, 'moved'));
+    mkdirSync(join(dir, 'model.safetensors'));
+    expect(() => readHfVitGpt2({ dir })).toThrow(/model\.safetensors is not a regular file/);
   });
 });
 

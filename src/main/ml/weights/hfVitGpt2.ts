@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { AppError } from '../../../shared/result';
 import { mulberry32 } from '../../util/rng';
 import { parseVitProcessor, type VitProcessorConfig } from '../../images/vitProcessor';
-import { openFolderWeights, readJsonIfPresent, type FolderWeights, type StoredTensor } from './hfFiles';
+import {
+  openFolderWeights,
+  readJsonIfPresent,
+  resolveModelDir,
+  type FolderWeights,
+  type StoredTensor,
+} from './hfFiles';
 import { archFromHfConfig, expectedTensors, type VitGpt2Arch } from './vitGpt2Names';
 
 export interface HfTensor {
@@ -146,7 +152,11 @@ function generationFrom(json: unknown, arch: VitGpt2Arch): GenerationSettings {
  * tensor at once; float16 / bfloat16 are widened to float32. `seed` drives the initialisation of
  * cross-attention (and enc_to_dec_proj) when an encoder and a decoder are joined.
  */
-export function readHfVitGpt2(src: HfSource, seed = 0): HfVitGpt2 {
+export function readHfVitGpt2(source: HfSource, seed = 0): HfVitGpt2 {
+  const src: HfSource =
+    'encoderDir' in source
+      ? { encoderDir: resolveModelDir(source.encoderDir), decoderDir: resolveModelDir(source.decoderDir) }
+      : { dir: resolveModelDir(source.dir) };
   const joined = 'encoderDir' in src;
   const notes: string[] = [];
   const cfgOf = (dir: string) => {

@@ -1,6 +1,6 @@
 // Saves a ViT-GPT2 captioner as transformers' VisionEncoderDecoderModel.save_pretrained does
 // (version 4.46): config.json, model.safetensors (tied lm_head left out, {"format": "pt"}),
-// generation_config.json, preprocessor_config.json and the GPT-2 tokenizer files.
+// generation_config.json, preprocessor_config.json and the GPT-2 tokenizer files (fast and slow).
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../../shared/result';
@@ -74,6 +74,59 @@ function tokenizerFiles(dir: string): { vocab: Uint8Array; merges: Uint8Array } 
   };
 }
 
+/**
+ * tokenizer.json as the tokenizers library serialises GPT-2's fast tokenizer (byte-level BPE, the
+ * special token as an added token). transformers 4.x writes it beside vocab.json + merges.txt;
+ * transformers 5 needs it to build the tokenizer of a VisionEncoderDecoder folder.
+ */
+function tokenizerJson(
+  vocab: Record<string, number>,
+  mergesText: string,
+  special: string,
+): Record<string, unknown> {
+  const byteLevel = (addPrefix: boolean, trim: boolean) => ({
+    type: 'ByteLevel',
+    add_prefix_space: addPrefix,
+    trim_offsets: trim,
+    use_regex: true,
+  });
+  const merges = mergesText
+    .split(/\r?\n/)
+    .filter((l, i) => l !== '' && !(i === 0 && l.startsWith('#version')));
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [
+      {
+        id: vocab[special],
+        content: special,
+        single_word: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: true,
+        special: true,
+      },
+    ],
+    normalizer: null,
+    pre_tokenizer: byteLevel(false, true),
+    post_processor: byteLevel(true, false),
+    decoder: byteLevel(true, true),
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '',
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab,
+      merges,
+    },
+  };
+}
+
 /** GPT2Tokenizer.save_pretrained's tokenizer_config.json and special_tokens_map.json. */
 function tokenizerConfigs(special: string, id: number, maxLen: number) {
   const added = { content: special, lstrip: false, normalized: true, rstrip: false, single_word: false };
@@ -144,12 +197,16 @@ export function saveHfVitGpt2(dir: string, m: SaveHfVitGpt2, seed = 0): string[]
           'invalid_argument',
           `The tokenizer has no ${JSON.stringify(special)} token to save as eos.`,
         );
+      if (existsSync(join(m.tokenizerDir, 'tokenizer.json')))
+        put('tokenizer.json', readCapped(join(m.tokenizerDir, 'tokenizer.json'), MAX_JSON_BYTES));
+      else
+        put('tokenizer.json', JSON.stringify(tokenizerJson(ids, new TextDecoder().decode(merges), special)));
       const cfgs = tokenizerConfigs(special, ids[special], m.arch.decoder.positions);
       put('tokenizer_config.json', json(cfgs.tokenizer_config));
       put('special_tokens_map.json', json(cfgs.special_tokens_map));
     }
   } catch (e) {
-    for (const f of ['model.safetensors', 'config.json', 'vocab.json', 'merges.txt'])
+    for (const f of ['model.safetensors', 'config.json', 'vocab.json', 'merges.txt', 'tokenizer.json'])
       rmSync(join(dir, `${f}.tmp`), { force: true });
     throw e;
   }

@@ -28,6 +28,7 @@ const gitSha1 = (b: Buffer) => createHash('sha1').update(`blob ${b.length}\0`).u
 const server = {
   cutAfter: 0,
   corrupt: false,
+  noRange: false,
   requests: [] as Array<{ method: string; url: string; range?: string }>,
 };
 let srv: Server;
@@ -36,6 +37,20 @@ let endpoint = '';
 function handle(req: IncomingMessage, res: ServerResponse) {
   const url = req.url ?? '';
   server.requests.push({ method: req.method ?? '', url, range: req.headers.range });
+  const api = /^\/api\/models\/owner\/tiny\/revision\/([^/]+)$/.exec(url);
+  if (api) {
+    if (api[1] !== 'main' && api[1] !== COMMIT) {
+      res.writeHead(404, { 'X-Error-Code': 'RevisionNotFound' }).end();
+      return;
+    }
+    const listing = {
+      id: 'owner/tiny',
+      sha: COMMIT,
+      siblings: [...files.keys(), 'README.md'].map((rfilename) => ({ rfilename })),
+    };
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(listing));
+    return;
+  }
   const renamed = /^\/old-owner\/tiny\/resolve\/(.+)$/.exec(url);
   if (renamed) {
     res.writeHead(307, { Location: `/owner/tiny/resolve/${renamed[1]}` }).end();
@@ -79,7 +94,7 @@ function handle(req: IncomingMessage, res: ServerResponse) {
   const data = server.corrupt ? Buffer.from(body) : body;
   if (server.corrupt) data[data.length - 1] ^= 0xff;
   let start = 0;
-  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  const range = server.noRange ? null : /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
   if (range) start = Number(range[1]);
   const part = data.subarray(start);
   res.writeHead(range ? 206 : 200, {
@@ -129,6 +144,9 @@ describe('pullRepo', () => {
     for (const f of Object.keys(got)) expect(readFileSync(join(r.dir, f)).equals(files.get(f)!)).toBe(true);
     expect(existsSync(join(r.dir, '.incomplete'))).toBe(false);
     expect(seen.length).toBeGreaterThan(0);
+    // The API listing was used: files the repository lacks were never asked for, README.md neither.
+    expect(server.requests.some((q) => /tokenizer\.json$|README\.md$/.test(q.url))).toBe(false);
+    expect(server.requests[0].url).toBe('/api/models/owner/tiny/revision/main');
     // After the first file every request names the commit, not "main".
     const later = server.requests.filter(
       (q) => q.url.includes('/resolve/') && !q.url.endsWith('/config.json'),
@@ -141,15 +159,22 @@ describe('pullRepo', () => {
     server.requests.length = 0;
     const again = await pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint });
     expect(again.files.every((f) => f.skipped)).toBe(true);
-    expect(server.requests.every((q) => q.method === 'HEAD')).toBe(true);
+    expect(server.requests.filter((q) => q.method !== 'HEAD').map((q) => q.url)).toEqual([
+      '/api/models/owner/tiny/revision/main',
+    ]);
   });
 
   it('follows a relative redirect of a renamed repository and takes HF_ENDPOINT', async () => {
     const old = process.env.HF_ENDPOINT;
     process.env.HF_ENDPOINT = endpoint;
     try {
+      server.requests.length = 0;
       const r = await pullRepo({ repo: 'old-owner/tiny', weightsDir: join(root, 'w2') });
       expect(r.files.map((f) => f.file)).toContain('model.safetensors');
+      // No listing for this name: the fixed list was tried file by file (404s skipped).
+      expect(server.requests.some((q) => q.method === 'HEAD' && q.url.endsWith('/tokenizer.json'))).toBe(
+        true,
+      );
     } finally {
       if (old === undefined) delete process.env.HF_ENDPOINT;
       else process.env.HF_ENDPOINT = old;
@@ -159,7 +184,9 @@ describe('pullRepo', () => {
   it('resumes an interrupted download with a Range request', async () => {
     const weights = join(root, 'w3');
     server.cutAfter = 3000;
-    await expect(pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint })).rejects.toThrow();
+    await expect(pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint })).rejects.toThrow(
+      /The download of owner\/tiny failed: .*run the same command again: it resumes/,
+    );
     const partDir = join(weights, 'owner', 'tiny', '.incomplete');
     expect(readdirSync(partDir)).toHaveLength(1);
     server.requests.length = 0;
@@ -168,6 +195,41 @@ describe('pullRepo', () => {
     expect(st.resumedFrom).toBeGreaterThanOrEqual(3000);
     expect(server.requests.some((q) => q.range === `bytes=${st.resumedFrom}-`)).toBe(true);
     expect(readFileSync(join(r.dir, 'model.safetensors')).equals(files.get('model.safetensors')!)).toBe(true);
+  });
+
+  it('cancels on its signal, keeping the partial file for the next pull', async () => {
+    const weights = join(root, 'w7');
+    const ac = new AbortController();
+    const run = pullRepo({
+      repo: 'owner/tiny',
+      weightsDir: weights,
+      endpoint,
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.file === 'model.safetensors' && p.done > 0 && p.done < p.total) ac.abort();
+      },
+    });
+    server.cutAfter = 0;
+    await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+    expect(readdirSync(join(weights, 'owner', 'tiny', '.incomplete'))).toHaveLength(1);
+    const r = await pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint });
+    expect(r.files.find((f) => f.file === 'model.safetensors')!.resumedFrom).toBeGreaterThan(0);
+  });
+
+  it('starts the file again when the server ignores the Range request', async () => {
+    const weights = join(root, 'w6');
+    server.cutAfter = 3000;
+    await expect(pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint })).rejects.toThrow();
+    server.noRange = true;
+    try {
+      const r = await pullRepo({ repo: 'owner/tiny', weightsDir: weights, endpoint });
+      expect(r.files.find((f) => f.file === 'model.safetensors')!.resumedFrom).toBe(0);
+      expect(readFileSync(join(r.dir, 'model.safetensors')).equals(files.get('model.safetensors')!)).toBe(
+        true,
+      );
+    } finally {
+      server.noRange = false;
+    }
   });
 
   it('refuses and deletes a corrupted file, and refuses a bad repository id or revision', async () => {
@@ -185,7 +247,7 @@ describe('pullRepo', () => {
     await expect(pullRepo({ repo: '../etc', weightsDir: weights, endpoint })).rejects.toThrow(/owner\/name/);
     await expect(
       pullRepo({ repo: 'owner/tiny', revision: 'nope', weightsDir: weights, endpoint }),
-    ).rejects.toThrow(/no config\.json at revision nope/);
+    ).rejects.toThrow(/has no revision nope/);
   });
 
   it('runs as `caption-studio weights pull` with HF_ENDPOINT, printing what it checked', async () => {

@@ -97,6 +97,38 @@ const resolveUrl = (endpoint: string, repo: string, revision: string, file: stri
     .map(encodeURIComponent)
     .join('/')}`;
 
+/**
+ * The repository's file list from `GET {endpoint}/api/models/{repo}/revision/{revision}` (its
+ * `siblings[].rfilename` and `sha`), or null when the endpoint has no such API (a plain mirror):
+ * then the fixed list is tried file by file.
+ */
+async function listRepo(
+  f: typeof fetch,
+  endpoint: string,
+  repo: string,
+  revision: string,
+  signal?: AbortSignal,
+): Promise<{ files: Set<string>; sha: string | null } | null> {
+  const url = `${endpoint}/api/models/${repo}/revision/${encodeURIComponent(revision)}`;
+  const r = await f(url, { signal, headers: { Accept: 'application/json' } });
+  if (r.status === 401 || r.status === 403)
+    throw new AppError('unauthorized', `${repo} needs an access token (gated or private repository).`);
+  if (r.status === 404 && /RevisionNotFound/i.test(r.headers.get('x-error-code') ?? ''))
+    throw new AppError('not_found', `${repo} has no revision ${revision}.`);
+  if (r.status !== 200) return null;
+  const text = await r.text();
+  if (text.length > 16 * 2 ** 20) return null;
+  let j: { sha?: unknown; siblings?: Array<{ rfilename?: unknown }> };
+  try {
+    j = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(j.siblings)) return null;
+  const files = new Set(j.siblings.map((x) => x.rfilename).filter((x): x is string => typeof x === 'string'));
+  return { files, sha: typeof j.sha === 'string' && /^[0-9a-f]{40}$/.test(j.sha) ? j.sha : null };
+}
+
 /** HEAD with relative redirects followed (a renamed repository), absolute ones (the CDN) not. */
 async function headMeta(f: typeof fetch, url: string, signal?: AbortSignal): Promise<FileMeta | null> {
   let current = url;
@@ -186,6 +218,22 @@ async function download(
  * whose size or hash does not match is deleted and refused.
  */
 export async function pullRepo(o: PullOptions): Promise<PullResult> {
+  try {
+    return await pull(o);
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    if (o.signal?.aborted)
+      throw new AppError('cancelled', 'Download cancelled; the same command resumes it where it stopped.');
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new AppError(
+      'io',
+      `The download of ${o.repo} failed: ${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}. ` +
+        'Check the network (or HF_ENDPOINT) and run the same command again: it resumes.',
+    );
+  }
+}
+
+async function pull(o: PullOptions): Promise<PullResult> {
   checkRepoId(o.repo);
   const f = o.fetch ?? fetch;
   const endpoint = (o.endpoint ?? process.env.HF_ENDPOINT ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
@@ -204,10 +252,17 @@ export async function pullRepo(o: PullOptions): Promise<PullResult> {
   };
   const known: Record<string, string> = manifest.files ?? {};
 
-  const queue = [...CAPTIONER_FILES];
-  const result: PullResult = { dir, commit: null, files: [] };
-  // Pin the revision to one commit: every file comes from the commit config.json was served from.
-  let pinned = revision;
+  const listing = await listRepo(f, endpoint, o.repo, revision, o.signal);
+  const queue = listing ? CAPTIONER_FILES.filter((x) => listing.files.has(x)) : [...CAPTIONER_FILES];
+  if (listing && !listing.files.has('config.json'))
+    throw new AppError(
+      'not_found',
+      `${o.repo} has no config.json at revision ${revision}; it is not a model folder.`,
+    );
+  const result: PullResult = { dir, commit: listing?.sha ?? null, files: [] };
+  // Pin the revision to one commit: every file comes from the commit the listing (or config.json)
+  // was served from, even if the branch moves during the download.
+  let pinned = listing?.sha ?? revision;
   for (let i = 0; i < queue.length; i++) {
     const file = queue[i];
     if (!SAFE_FILE.test(file) || file.split('/').includes('..'))
@@ -225,7 +280,7 @@ export async function pullRepo(o: PullOptions): Promise<PullResult> {
         );
       continue;
     }
-    if (i === 0 && meta.commit) {
+    if (i === 0 && meta.commit && !listing?.sha) {
       result.commit = meta.commit;
       pinned = meta.commit;
     }

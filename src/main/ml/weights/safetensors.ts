@@ -137,19 +137,52 @@ export function indexHeader(header: Record<string, unknown>, dataLen: number): S
   return { metadata: Object.freeze(metadata), names, infos };
 }
 
-/** A tensor's raw little-endian bytes (exactly its data range) as float32: F32 copied, F16/BF16 widened. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+let f16Table: Float32Array | undefined;
+
+/** Every F16 bit pattern's float32 value (256 KB, built on first use): one lookup per element. */
+function f16Lookup(): Float32Array {
+  if (!f16Table) {
+    f16Table = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) f16Table[h] = f16ToF32(h);
+  }
+  return f16Table;
+}
+
+/**
+ * A tensor's raw little-endian bytes (exactly its data range) as float32: F32 copied, F16/BF16
+ * widened. On little-endian machines this goes through typed-array views (bytes copied once to an
+ * aligned buffer when needed), tens of times faster than element-wise DataView reads.
+ */
 export function decodeFloat32(name: string, dtype: string, raw: Uint8Array): Float32Array {
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const n = raw.byteLength / (DTYPE_SIZE[dtype] ?? 1);
-  const out = new Float32Array(n);
-  if (dtype === 'F32') for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
-  else if (dtype === 'F16') for (let i = 0; i < n; i++) out[i] = f16ToF32(view.getUint16(2 * i, true));
-  else if (dtype === 'BF16') for (let i = 0; i < n; i++) out[i] = bf16ToF32(view.getUint16(2 * i, true));
-  else
+  if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16')
     throw new AppError(
       'unsupported',
       `Tensor "${name}" is ${dtype}; only F32, F16 and BF16 tensors can be loaded as weights.`,
     );
+  const size = DTYPE_SIZE[dtype];
+  const n = raw.byteLength / size;
+  if (!LITTLE_ENDIAN) {
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const out = new Float32Array(n);
+    if (dtype === 'F32') for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
+    else if (dtype === 'F16') for (let i = 0; i < n; i++) out[i] = f16ToF32(view.getUint16(2 * i, true));
+    else for (let i = 0; i < n; i++) out[i] = bf16ToF32(view.getUint16(2 * i, true));
+    return out;
+  }
+  if (dtype === 'F32') return new Float32Array(raw.slice().buffer, 0, n); // a copy, aligned
+  const bits =
+    raw.byteOffset % 2 === 0
+      ? new Uint16Array(raw.buffer, raw.byteOffset, n)
+      : new Uint16Array(raw.slice().buffer, 0, n);
+  const out = new Float32Array(n);
+  if (dtype === 'F16') {
+    const table = f16Lookup();
+    for (let i = 0; i < n; i++) out[i] = table[bits[i]];
+  } else {
+    const u32 = new Uint32Array(out.buffer);
+    for (let i = 0; i < n; i++) u32[i] = bits[i] << 16;
+  }
   return out;
 }
 

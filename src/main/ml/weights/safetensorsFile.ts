@@ -4,6 +4,8 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { AppError } from '../../../shared/result';
 import { decodeFloat32, headerLength, indexHeader, parseHeaderPrefix, type TensorInfo } from './safetensors';
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 export interface SafetensorsOnDisk {
   path: string;
   size: number;
@@ -65,6 +67,8 @@ export function openSafetensors(path: string, maxBytes = MAX_SAFETENSORS_BYTES):
         if (!i) throw new AppError('not_found', `${path} has no tensor "${name}".`);
         if (!open) throw new AppError('internal', `${path} was closed.`);
         const raw = readExactly(fd, i.offsets[1] - i.offsets[0], dataStart + i.offsets[0], path);
+        // F32 read into a fresh buffer is already float32 data: view it instead of copying again.
+        if (i.dtype === 'F32' && LITTLE_ENDIAN) return new Float32Array(raw.buffer, 0, raw.byteLength / 4);
         return decodeFloat32(name, i.dtype, raw);
       },
       close() {

@@ -26,6 +26,11 @@ const SMALL: Record<string, Record<string, unknown>> = {
     dropout: 0.3,
     encoder: { kind: 'tiny-cnn', imageSize: 16, channels: [4, 6] },
   },
+  'vit-gpt2': {
+    encoder: { imageSize: 16, patchSize: 8, hidden: 8, layers: 1, heads: 2, mlp: 16 },
+    decoder: { hidden: 12, layers: 1, heads: 2, mlp: 16 },
+    dropout: 0.2,
+  },
 };
 /** Central-difference steps: the larger first; the smaller when a ReLU/max-pool kink lies within it. */
 const STEPS = [5e-3, 1.25e-3];

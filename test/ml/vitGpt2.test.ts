@@ -176,6 +176,8 @@ describe('vit-gpt2 model', () => {
     const a = tf.tidy(() => m.step(m.encode(pixels), tf.tensor1d([1, 1], 'int32')).logits.dataSync());
     const b = tf.tidy(() => back.step(back.encode(pixels), tf.tensor1d([1, 1], 'int32')).logits.dataSync());
     expect(Array.from(b)).toEqual(Array.from(a));
+    const blocks = [...new Set(m.params.entries().map(([n]) => (m as VitGpt2).encoderBlock(n)))];
+    expect(blocks).toEqual(['embeddings', 'layer.0', 'layer.1', 'layernorm', null]);
     // parameter names and shapes are the Hugging Face state dict's
     expect(m.params.get('decoder.transformer.h.1.crossattention.q_attn.weight').shape).toEqual([16, 16]);
     expect(m.params.get('encoder.encoder.layer.0.attention.attention.query.weight').shape).toEqual([16, 16]);

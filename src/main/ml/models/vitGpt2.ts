@@ -263,6 +263,13 @@ export class VitGpt2 implements CaptionModel {
     return name.startsWith('encoder.');
   }
 
+  /** ViT's blocks in forward order: 'embeddings', 'layer.0' … 'layer.N−1', 'layernorm' (and 'pooler'). */
+  encoderBlock(name: string): string | null {
+    if (!name.startsWith('encoder.')) return null;
+    const layer = /^encoder\.encoder\.layer\.(\d+)\./.exec(name);
+    return layer ? `layer.${layer[1]}` : name.split('.')[1];
+  }
+
   /** The pooler is loaded and saved but not used, so it is never optimised. */
   isBuffer(name: string): boolean {
     return name.startsWith('encoder.pooler.');

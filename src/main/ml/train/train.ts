@@ -32,7 +32,7 @@ import {
 } from './config';
 import { chunks, encodeCaptions, epochSamples, type Example, type TrainData } from './data';
 import { captionProblems, type RunWarning } from './guardrails';
-import { featureDecoder, type CaptionModel } from './model';
+import { featureDecoder, type CaptionModel, type LossOptions } from './model';
 import { Adam } from './optim';
 
 export interface StepProgress {
@@ -113,6 +113,46 @@ function loadPretrainedEncoder(model: CaptionModel, path: string): void {
     );
   }
   model.loadEncoderWeights(bytes);
+}
+
+/** One batch of the training step: images (or cached features when the encoder is frozen) and tokens. */
+export interface StepBatch {
+  input: tf.Tensor; // [B, S, S, 3] images, or [B, ...] features
+  tokens: tf.Tensor2D; // [B, T]
+  frozen: boolean;
+}
+
+/**
+ * The trainer's step: loss and gradients of `params`, then one optimiser update (skipped when the
+ * loss is not finite). The caller owns the batch tensors; gradients are disposed here.
+ */
+export async function trainStep(
+  model: CaptionModel,
+  optimiser: Adam,
+  batch: StepBatch,
+  opts: { params: Array<[string, tf.Variable]>; loss: LossOptions; lr: number; clipNorm: number },
+): Promise<{ loss: number; xent: number; applied: boolean }> {
+  let xent: tf.Scalar | null = null;
+  const { value, grads } = tf.variableGrads(
+    () => {
+      const feats = batch.frozen ? batch.input : model.features(batch.input as tf.Tensor4D);
+      const out = model.loss(feats, batch.tokens, opts.loss);
+      xent = tf.keep(out.xent);
+      return out.loss;
+    },
+    opts.params.map(([, v]) => v),
+  );
+  const [loss, xentValue] = [(await value.data())[0], (await xent!.data())[0]];
+  tf.dispose([value, xent!]);
+  if (!Number.isFinite(loss)) {
+    tf.dispose(Object.values(grads));
+    return { loss, xent: xentValue, applied: false };
+  }
+  const byTfName = new Map(opts.params.map(([name, v]) => [v.name, name]));
+  const named = new Map(Object.entries(grads).map(([k, g]) => [byTfName.get(k)!, g]));
+  await optimiser.apply(opts.params, named, opts.lr, opts.clipNorm);
+  tf.dispose(Object.values(grads));
+  return { loss, xent: xentValue, applied: true };
 }
 
 export async function train(
@@ -361,34 +401,28 @@ export async function train(
         const frozen = encoderFrozen();
         const input = frozen ? await cachedFeatures(keys) : await imagesTensor(keys);
         const params = trainable();
-        const byTfName = new Map(params.map(([name, v]) => [v.name, name]));
         const lossOpts = {
           training: true,
           teacherForcing: teacherForcingAt(cfg, pos.step, totalSteps),
           seed: mixSeed(cfg.seed, pos.step, 0x5eed),
         };
-        let xent: tf.Scalar | null = null;
-        const { value, grads } = tf.variableGrads(
-          () => {
-            const feats = frozen ? input : model.features(input as tf.Tensor4D);
-            const out = model.loss(feats, tokens, lossOpts);
-            xent = tf.keep(out.xent);
-            return out.loss;
-          },
-          params.map(([, v]) => v),
-        );
-        const [lossValue, xentValue] = [(await value.data())[0], (await xent!.data())[0]];
-        tf.dispose([value, xent!, tokens, input]);
         const lr = learningRate(cfg, pos.step, totalSteps);
-        if (!Number.isFinite(lossValue)) {
+        const r = await trainStep(
+          model,
+          adam,
+          { input, tokens, frozen },
+          { params, loss: lossOpts, lr, clipNorm: cfg.clipNorm },
+        );
+        tf.dispose([tokens, input]);
+        const xentValue = r.xent;
+        if (!r.applied) {
           nanRun++;
           warn({
             kind: 'nan-loss',
             step: pos.step,
             epoch,
-            message: `The training loss became ${lossValue} at step ${pos.step}; those updates were skipped. Lower the learning rate or enable gradient clipping.`,
+            message: `The training loss became ${r.loss} at step ${pos.step}; those updates were skipped. Lower the learning rate or enable gradient clipping.`,
           });
-          tf.dispose(Object.values(grads));
           if (nanRun >= 10) {
             status = 'failed';
             error = `The loss was not a number for 10 steps in a row (since step ${pos.step - 9}); training stopped.`;
@@ -396,9 +430,6 @@ export async function train(
           }
         } else {
           nanRun = 0;
-          const named = new Map(Object.entries(grads).map(([k, g]) => [byTfName.get(k)!, g]));
-          await adam.apply(params, named, lr, cfg.clipNorm);
-          tf.dispose(Object.values(grads));
           pos.epochLoss.sum += xentValue;
           pos.epochLoss.count++;
         }

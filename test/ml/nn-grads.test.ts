@@ -11,7 +11,6 @@ import {
   maskedCrossEntropy,
   matMul2d,
   matMulTransposedB,
-  maxPool2x2Grad,
 } from '../../src/main/ml/nn/ops';
 import { ParamStore } from '../../src/main/ml/nn/module';
 import { LstmCell } from '../../src/main/ml/nn/lstm';
@@ -111,37 +110,6 @@ describe('hand-written gradients match autograd (cpu backend)', () => {
         const w = rnd([k, n], 21) as tf.Tensor2D;
         expectClose([matMulTransposedB(dy, w)], [tf.matMul(dy, w, false, true)]);
       }
-    });
-  });
-
-  /** tfjs's own MaxPoolGrad kernel (not exported as an op). */
-  const kernelGrad = (dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor4D, size: number, stride: number) =>
-    tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, {
-      filterSize: size,
-      strides: stride,
-      pad: 'valid',
-    } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
-
-  it('2×2 max-pool gradient equals tfjs MaxPoolGrad, ties included (first maximum wins)', () => {
-    tf.tidy(() => {
-      // rounded values: many ties inside windows, as flat image regions give after a conv
-      for (const x of [tf.round(rnd([2, 6, 8, 3], 22)), rnd([1, 4, 4, 5], 23), tf.zeros([1, 2, 2, 2])]) {
-        const x4 = x as tf.Tensor4D;
-        const y = tf.maxPool(x4, 2, 2, 'valid');
-        const dy = rnd(y.shape, 24) as tf.Tensor4D;
-        const ref = kernelGrad(dy, x4, y, 2, 2);
-        const got = maxPool2x2Grad(dy, x4, y);
-        expect(tf.max(tf.abs(tf.sub(got, ref))).dataSync()[0]).toBe(0);
-        // and autograd of tf.maxPool now takes this path
-        const viaGrad = tf.grad((v) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, 2, 2, 'valid'), dy)))(x4);
-        expect(tf.max(tf.abs(tf.sub(viaGrad, ref))).dataSync()[0]).toBe(0);
-      }
-      // other pools keep tfjs's gradient
-      const x = rnd([1, 7, 7, 2], 25) as tf.Tensor4D;
-      const y = tf.maxPool(x, 3, 2, 'valid');
-      const dy = rnd(y.shape, 26) as tf.Tensor4D;
-      const viaGrad = tf.grad((v) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, 3, 2, 'valid'), dy)))(x);
-      expectClose([viaGrad], [kernelGrad(dy, x, y, 3, 2)]);
     });
   });
 

@@ -144,7 +144,7 @@ export function nodeLoader(): BackendLoader {
         if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');
         return wasm.getThreadsCount();
       }
-      if (threads > 1) return initThreadedWasm(threads);
+      if (threads > 1) return initThreadedWasm(threads, tf, wasm);
       if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');
       await tf.ready();
       return wasm.getThreadsCount();

@@ -27,17 +27,20 @@ const WORKER_IMPORT =
 type TextBlob = Blob & { text_?: string };
 
 /**
- * Starts the wasm backend with `threads` threads; returns the thread count it got. Throws (with every
- * patch undone) when the threaded build cannot start; the caller falls back to one thread.
+ * Starts the wasm backend (of the caller's tfjs and tfjs-backend-wasm modules) with `threads`
+ * threads; returns the thread count it got. Throws (with every patch undone) when the threaded build
+ * cannot start; the caller falls back to one thread.
  */
-export async function initThreadedWasm(threads: number): Promise<number> {
+export async function initThreadedWasm(
+  threads: number,
+  tf: typeof import('@tensorflow/tfjs'),
+  wasm: typeof import('@tensorflow/tfjs-backend-wasm'),
+): Promise<number> {
   const version = (nodeRequire('@tensorflow/tfjs-backend-wasm/package.json') as { version: string }).version;
   if (version !== THREADED_WASM_VERSION)
     throw new Error(
       `threaded wasm is patched for tfjs-backend-wasm ${THREADED_WASM_VERSION}, found ${version}`,
     );
-  const tf = nodeRequire('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
-  const wasm = nodeRequire('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   const os = nodeRequire('node:os') as typeof import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'caption-studio-wasm-mt-'));
   const mainPath = join(dir, 'main.js');

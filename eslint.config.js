@@ -7,6 +7,19 @@ import globals from 'globals';
 import svelteConfig from './svelte.config.js';
 
 const electron = { name: 'electron', message: 'Only src/main/app and src/preload may import electron.' };
+const sqlite = { name: 'better-sqlite3', message: 'SQL and better-sqlite3 live in src/main/db only.' };
+const frontEnds = {
+  group: ['**/app/**', '**/renderer/**', '**/preload/**', '**/cli/**'],
+  message: 'The core must not depend on a front end.',
+};
+const mlNoDb = {
+  group: ['**/db/**', '**/db/index'],
+  message: 'src/main/ml (outside its worker) never touches the store; the worker hands it TrainData.',
+};
+const mlNoDatasets = {
+  group: ['**/datasets/**'],
+  message: 'src/main/ml imports nothing from src/main/datasets (seeded randomness is in src/main/util).',
+};
 const wall = (patterns, paths = []) => ({
   'no-restricted-imports': ['error', { paths, patterns }],
 });
@@ -46,19 +59,28 @@ export default ts.config(
       [electron],
     ),
   },
-  // Everything under src/main except the Electron glue.
+  // Everything under src/main except the Electron glue. Flat config does not merge rule options, so
+  // the folders below repeat these walls and add their own.
   {
     files: ['src/main/**/*'],
     ignores: ['src/main/app/**/*'],
-    rules: wall(
-      [
-        {
-          group: ['**/app/**', '**/renderer/**', '**/preload/**', '**/cli/**'],
-          message: 'The core must not depend on a front end.',
-        },
-      ],
-      [electron],
-    ),
+    rules: wall([frontEnds], [electron, sqlite]),
+  },
+  // SQL and better-sqlite3 live in src/main/db only.
+  {
+    files: ['src/main/db/**/*'],
+    rules: wall([frontEnds], [electron]),
+  },
+  // The ML core (models, trainer, decoders) takes its data through TrainData: no store, no datasets.
+  {
+    files: ['src/main/ml/**/*'],
+    ignores: ['src/main/ml/worker/**/*'],
+    rules: wall([frontEnds, mlNoDb, mlNoDatasets], [electron, sqlite]),
+  },
+  // The worker is where the ML core meets the store (it writes runs and metrics); still no datasets.
+  {
+    files: ['src/main/ml/worker/**/*'],
+    rules: wall([frontEnds, mlNoDatasets], [electron, sqlite]),
   },
   {
     files: ['src/cli/**/*'],
@@ -69,7 +91,7 @@ export default ts.config(
           message: 'The CLI uses the core, never the Electron shell or the UI.',
         },
       ],
-      [electron],
+      [electron, sqlite],
     ),
   },
   {

@@ -1,7 +1,7 @@
 // Caption metrics speed: every metric (coco tokenisation, BLEU-1..4, ROUGE-L, CIDEr-D, ROUGE-1/2) on
 // 5,000 generated images × 5 references. BENCH_QUICK=1 runs 200 images once, to prove it works.
 import { evaluate, type EvalInput } from '../src/main/ml/eval/index';
-import { mulberry32 as rng } from '../src/main/datasets/rng';
+import { mulberry32 as rng } from '../src/main/util/rng';
 import { timeIt, type Bench } from './types';
 
 /** COCO-like captions: a Zipf-ish vocabulary of 3,000 words, 8–14 words, a capital and a full stop;

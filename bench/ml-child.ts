@@ -9,10 +9,11 @@ import * as tf from '@tensorflow/tfjs';
 import { nodeLoader, selectBackend } from '../src/main/ml/backend';
 import { beamDecode, greedyDecode } from '../src/main/ml/decode/search';
 import type { Decoder } from '../src/main/ml/decode/types';
-import { createModel } from '../src/main/ml/models/registry';
+import { modelSpec } from '../src/main/ml/models/registry';
 import { TRAIN_DEFAULTS } from '../src/main/ml/train/config';
 import { Adam } from '../src/main/ml/train/optim';
-import { trainStep } from '../src/main/ml/train/train';
+import { trainStep } from '../src/main/ml/train/step';
+import { SPECIAL_TOKENS, WordVocab } from '../src/main/text/vocab';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const V = 32;
@@ -38,12 +39,14 @@ async function main() {
     throw new Error('usage: ml-child.ts train|decode MODEL');
   const info = await selectBackend(nodeLoader(), mode === 'train' ? 'train' : 'inference');
   const backend = `${info.chosen}${info.threads ? `-t${info.threads}` : ''}`;
-  const model = createModel(id, 'tiny', V, 1);
+  const tokenizer = new WordVocab([...SPECIAL_TOKENS, ...Array.from({ length: V - 4 }, (_, i) => `w${i}`)]);
+  const model = modelSpec(id).create({ preset: 'tiny', overrides: { maxLength: T }, seed: 1, tokenizer });
   const size = model.imageSize;
   const images = tf.randomUniform([B, size, size, 3], -1, 1, 'float32', 1) as tf.Tensor4D; // [B, S, S, 3]
   const tokens = tf.tidy(() =>
     tf.concat([tf.fill([B, 1], model.bosId, 'int32'), tf.randomUniform([B, T - 1], 4, V, 'int32', 2)], 1),
   ) as tf.Tensor2D; // [B, T]
+  const real = tf.ones([B, T]) as tf.Tensor2D; // [B, T]: every token is real (no padding)
   const out: Record<string, unknown> = { model: id, mode, backend };
   if (mode === 'train') {
     const adam = new Adam({
@@ -59,17 +62,15 @@ async function main() {
     let loss = NaN;
     for (let i = 0; i < WARMUP + STEPS; i++) {
       const t0 = performance.now();
-      const r = await trainStep(
-        model,
-        adam,
-        { input: images, tokens, frozen: false },
-        {
-          params,
-          loss: { training: true, teacherForcing: 1, seed: i },
-          lr: TRAIN_DEFAULTS.lr,
-          clipNorm: TRAIN_DEFAULTS.clipNorm,
-        },
-      );
+      const r = await trainStep(model, adam, {
+        input: images,
+        frozen: false,
+        tokens,
+        loss: { training: true, teacherForcing: 1, seed: i, mask: real },
+        params,
+        lr: () => TRAIN_DEFAULTS.lr,
+        clipNorm: TRAIN_DEFAULTS.clipNorm,
+      });
       if (i >= WARMUP) times.push(performance.now() - t0);
       counts.push(tf.memory().numTensors);
       loss = r.loss;
@@ -111,7 +112,7 @@ async function main() {
     out.leakedTensors = tf.memory().numTensors - before;
   }
   out.peakRssMB = peakRssMB();
-  tf.dispose([images, tokens]);
+  tf.dispose([images, tokens, real]);
   model.dispose();
   console.log(JSON.stringify(out));
 }

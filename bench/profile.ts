@@ -2,13 +2,15 @@
 // summed by kernel name, most expensive first. `tsx bench/profile.ts [MODEL]` (default cnn-lstm).
 import * as tf from '@tensorflow/tfjs';
 import { nodeLoader, selectBackend } from '../src/main/ml/backend';
-import { createModel } from '../src/main/ml/models/registry';
+import { modelSpec } from '../src/main/ml/models/registry';
 import { Adam } from '../src/main/ml/train/optim';
-import { trainStep } from '../src/main/ml/train/train';
+import { trainStep } from '../src/main/ml/train/step';
+import { SPECIAL_TOKENS, WordVocab } from '../src/main/text/vocab';
 
 const id = process.argv[2] ?? 'cnn-lstm';
 const info = await selectBackend(nodeLoader(), 'train');
-const model = createModel(id, 'tiny', 32, 1);
+const tokenizer = new WordVocab([...SPECIAL_TOKENS, ...Array.from({ length: 28 }, (_, i) => `w${i}`)]);
+const model = modelSpec(id).create({ preset: 'tiny', overrides: { maxLength: 16 }, seed: 1, tokenizer });
 const s = model.imageSize;
 const images = tf.randomUniform([32, s, s, 3], -1, 1, 'float32', 1) as tf.Tensor4D; // [B, S, S, 3]
 const tokens = tf.tidy(() =>
@@ -17,12 +19,15 @@ const tokens = tf.tidy(() =>
 const adam = new Adam({ kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
 const params = model.params.entries();
 const step = () =>
-  trainStep(
-    model,
-    adam,
-    { input: images, tokens, frozen: false },
-    { params, loss: { training: true, teacherForcing: 1, seed: 0 }, lr: 1e-3, clipNorm: 5 },
-  );
+  trainStep(model, adam, {
+    input: images,
+    frozen: false,
+    tokens,
+    loss: { training: true, teacherForcing: 1, seed: 0 },
+    params,
+    lr: () => 1e-3,
+    clipNorm: 5,
+  });
 await step();
 await step();
 const t0 = performance.now();

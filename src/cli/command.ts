@@ -5,6 +5,8 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
+  /** More help after the usage line of `<command> --help` (e.g. the models and their settings). */
+  details?(): string;
   run(argv: string[]): Promise<number>;
 }
 

@@ -36,7 +36,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(`${cmd.summary}\n\nUsage: caption-studio ${cmd.usage}`);
+    const more = cmd.details ? `\n\n${cmd.details()}` : '';
+    console.log(`${cmd.summary}\n\nUsage: caption-studio ${cmd.usage}${more}`);
     return 0;
   }
   try {

@@ -23,6 +23,7 @@ import type {
   AssignSplitsArgs,
   SplitCounts,
   VersionInfo,
+  ModelInfo,
   DatasetImportArgs,
   DatasetExportArgs,
   ExportReport,
@@ -37,6 +38,8 @@ type Empty = Record<string, never>;
 export interface ApiMethods {
   'system.version': { args: Empty; result: VersionInfo };
   'system.backend': { args: Empty; result: BackendInfo };
+  /** The captioning models, their presets and settings (defaults and one line of help each). */
+  'system.models': { args: Empty; result: ModelInfo[] };
 
   'library.list': { args: ListQuery; result: Page<ImageWithCaptions> };
   'library.get': { args: { imageId: number }; result: ImageWithCaptions };
@@ -118,6 +121,7 @@ export type ResultOf<M extends Method> = ApiMethods[M]['result'];
 export const METHODS = [
   'system.version',
   'system.backend',
+  'system.models',
   'library.list',
   'library.get',
   'library.ids',

@@ -383,6 +383,27 @@ export interface RunDetail extends RunSummary {
   checkpoints: RunCheckpoint[];
 }
 
+/** One documented model setting (a key of the trainer's `modelOverrides`). */
+export interface ModelSettingInfo {
+  key: string;
+  /** One line of help. */
+  help: string;
+  /** Its default in each preset (JSON). */
+  defaults: Record<'tiny' | 'full', unknown>;
+}
+
+/** A captioning model the trainer knows (`system.models`): the Runs page and `train --help` list these. */
+export interface ModelInfo {
+  id: string;
+  help: string;
+  /** Per-word maps from attention weights or from input gradients (saliency). */
+  mapKind: 'attention' | 'saliency';
+  /** Its tokenizer: a word vocabulary built per run, or a pretrained one shipped with the weights. */
+  text: { kind: 'words' | 'pretrained'; help: string };
+  presets: Array<{ name: 'tiny' | 'full'; help: string }>;
+  settings: ModelSettingInfo[];
+}
+
 export interface TrainStartArgs {
   model: string;
   preset?: 'tiny' | 'full';

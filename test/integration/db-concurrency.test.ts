@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/main/db/index';
 import { acquireLibraryLock } from '../../src/main/db/lock';
 import { tempDir } from '../helpers/tmp';
+import { sql } from '../helpers/sql';
 
 const dir = tempDir();
 
@@ -49,7 +50,7 @@ describe('two processes, one library', () => {
     const texts = check.captions.ofImage(img).map((c) => c.text);
     expect(texts).toHaveLength(300);
     expect(new Set(texts).size).toBe(300);
-    expect((check.db.prepare('SELECT count(*) AS n FROM caption_history').get() as { n: number }).n).toBe(
+    expect((sql(check).prepare('SELECT count(*) AS n FROM caption_history').get() as { n: number }).n).toBe(
       300,
     );
     check.close();

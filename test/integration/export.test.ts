@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/services/index';
 import { tempDir } from '../helpers/tmp';
 import { call, openLibrary, writeImages } from './formats-fixtures';
+import { sql } from '../helpers/sql';
 
 const root = tempDir();
 let core: Core;
@@ -23,7 +24,7 @@ beforeAll(async () => {
   core = openLibrary(root, 'lib');
   await call(core, 'import.dataset', { format: 'folder', path: dir });
   const idOf = (p: string) =>
-    (core.store.db.prepare('SELECT id FROM images WHERE path = ?').get(join(dir, p)) as { id: number }).id;
+    (sql(core.store).prepare('SELECT id FROM images WHERE path = ?').get(join(dir, p)) as { id: number }).id;
   core.store.captions.add({ imageId: idOf('train/a.jpg'), text: 'draft a', status: 'draft' }, null);
   core.store.captions.add({ imageId: idOf('d.jpg'), text: 'rejected d', status: 'rejected' }, null);
   const coll = await call(core, 'collections.create', { name: 'picked' });

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCore, type Core } from '../../src/main/services/index';
 import type { ArgsOf, Method, ResultOf } from '../../src/shared/api';
+import { sql } from '../helpers/sql';
 
 /** Calls the core and fails the test with the error message when the call fails. */
 export async function call<M extends Method>(c: Core, m: M, args: ArgsOf<M>): Promise<ResultOf<M>> {
@@ -46,7 +47,7 @@ export interface ImageState {
 
 /** Every image (by content hash) with its split and its captions (text, status) in order. */
 export function libraryState(c: Core): ImageState[] {
-  const images = c.store.db.prepare('SELECT id, hash, split FROM images ORDER BY hash').all() as Array<{
+  const images = sql(c.store).prepare('SELECT id, hash, split FROM images ORDER BY hash').all() as Array<{
     id: number;
     hash: string;
     split: string | null;
@@ -60,7 +61,7 @@ export function libraryState(c: Core): ImageState[] {
 
 /** Every row of the tables an import writes, to compare before and after. */
 export function snapshot(c: Core): unknown {
-  const q = (sql: string) => c.store.db.prepare(sql).all();
+  const q = (query: string) => sql(c.store).prepare(query).all();
   return {
     images: q('SELECT * FROM images ORDER BY id'),
     captions: q('SELECT * FROM captions ORDER BY id'),
@@ -72,14 +73,14 @@ export function snapshot(c: Core): unknown {
 
 /** Captions of the image stored at `path`. */
 export function captionsAt(c: Core, path: string): string[] {
-  const img = c.store.db.prepare('SELECT id FROM images WHERE path = ?').get(path) as
+  const img = sql(c.store).prepare('SELECT id FROM images WHERE path = ?').get(path) as
     { id: number } | undefined;
   if (!img) throw new Error(`no image at ${path}`);
   return c.store.captions.ofImage(img.id).map((x) => x.text);
 }
 
 export function splitAt(c: Core, path: string): string | null {
-  const r = c.store.db.prepare('SELECT split FROM images WHERE path = ?').get(path) as
+  const r = sql(c.store).prepare('SELECT split FROM images WHERE path = ?').get(path) as
     { split: string | null } | undefined;
   if (!r) throw new Error(`no image at ${path}`);
   return r.split;

@@ -12,6 +12,7 @@ import { thumbPath, thumbsDirFor } from '../../src/main/images/thumbs';
 import { buildVocab } from '../../src/main/text/vocab';
 import { tempDir } from '../helpers/tmp';
 import { call, openLibrary } from './formats-fixtures';
+import { sql } from '../helpers/sql';
 
 const PHOTOS = join(import.meta.dirname, '../fixtures/photos');
 const root = tempDir();
@@ -51,7 +52,7 @@ beforeAll(async () => {
   await call(core, 'import.folder', { path: dir });
   for (const f of Object.keys(captions).concat(['astronaut.jpg', 'rocket.jpg', 'doomed.png', 'lost.png']))
     ids[f] = (
-      core.store.db.prepare('SELECT id FROM images WHERE path = ?').get(join(dir, f)) as { id: number }
+      sql(core.store).prepare('SELECT id FROM images WHERE path = ?').get(join(dir, f)) as { id: number }
     ).id;
   const split = {
     'chelsea.jpg': 'train',
@@ -108,7 +109,7 @@ describe('library.health', () => {
       await call(flat, 'import.folder', { path: flatDir });
       const id = (f: string) =>
         (
-          flat.store.db.prepare('SELECT id FROM images WHERE path = ?').get(join(flatDir, f)) as {
+          sql(flat.store).prepare('SELECT id FROM images WHERE path = ?').get(join(flatDir, f)) as {
             id: number;
           }
         ).id;
@@ -157,7 +158,7 @@ describe('library.health', () => {
 
   it('computes each hash once and keeps it', async () => {
     const rows = () =>
-      core.store.db.prepare('SELECT image_id, dhash, computed_at FROM image_phash ORDER BY image_id').all();
+      sql(core.store).prepare('SELECT image_id, dhash, computed_at FROM image_phash ORDER BY image_id').all();
     await call(core, 'library.health', {});
     const first = rows();
     expect(first).toHaveLength(7); // doomed.png from its thumbnail; lost.png not
@@ -167,7 +168,7 @@ describe('library.health', () => {
     off();
     expect(rows()).toEqual(first);
     expect(progress).toEqual([1]); // only the image with neither file nor thumbnail is tried again
-    const pixels = core.store.db
+    const pixels = sql(core.store)
       .prepare('SELECT image_id FROM image_phash WHERE pixel_hash IS NOT NULL ORDER BY image_id')
       .all()
       .map((r) => (r as { image_id: number }).image_id);

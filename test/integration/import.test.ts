@@ -20,6 +20,7 @@ import { hashBytes } from '../../src/main/datasets/ingest';
 import { thumbPath, thumbsDirFor } from '../../src/main/images/thumbs';
 import { tempDir } from '../helpers/tmp';
 import { bombPng, heicHeader } from '../fixtures/make';
+import { sql } from '../helpers/sql';
 
 const PHOTOS = join(import.meta.dirname, '../fixtures/photos');
 const root = tempDir();
@@ -52,7 +53,7 @@ const jpeg = (colour: string, w = 32, h = 24) =>
 
 /** Every row a library holds, to compare before and after. */
 function snapshot(c: Core) {
-  const q = (sql: string) => c.store.db.prepare(sql).all();
+  const q = (query: string) => sql(c.store).prepare(query).all();
   return {
     images: q('SELECT * FROM images ORDER BY id'),
     captions: q('SELECT * FROM captions ORDER BY id'),
@@ -63,7 +64,7 @@ function snapshot(c: Core) {
 }
 
 const captionsOf = (c: Core, path: string) => {
-  const img = c.store.db.prepare('SELECT id FROM images WHERE path = ?').get(path) as
+  const img = sql(c.store).prepare('SELECT id FROM images WHERE path = ?').get(path) as
     { id: number } | undefined;
   if (!img) throw new Error(`no image at ${path}`);
   return c.store.captions.ofImage(img.id);

@@ -6,9 +6,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/main/services/index';
-import { ScenesRepo } from '../../src/main/datasets/shapes/scenes-repo';
+import { ScenesRepo } from '../../src/main/db/scenes';
 import { scoreCaption, sumScores } from '../../src/main/datasets/shapes/scorer';
 import { tempDir } from '../helpers/tmp';
+import { sql } from '../helpers/sql';
 
 const root = tempDir();
 let n = 0;
@@ -40,7 +41,7 @@ describe('shapes dataset', () => {
     expect(r.dir).toBe(join(root, 'lib0', 'datasets', 'shapes-7'));
     expect(readdirSync(r.dir).filter((f) => f.endsWith('.png'))).toHaveLength(20);
     expect(r.import).toMatchObject({ added: 20, captionsAdded: 100, failed: [] });
-    const scenes = new ScenesRepo(c.store.db);
+    const scenes = new ScenesRepo(sql(c.store));
     expect(scenes.count()).toBe(20);
     const splits: Record<string, number> = {};
     const scores = [];

@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/main/services/index';
-import { RunsRepo } from '../../src/main/ml/worker/runs';
+import { RunsRepo } from '../../src/main/db/runs';
 import { readSafetensors } from '../../src/main/ml/weights/safetensors';
 import type { RunDetail } from '../../src/shared/types';
 import { tempDir } from '../helpers/tmp';
+import { sql } from '../helpers/sql';
 
 const root = tempDir('cs-worker-');
 const dbPath = join(root, 'library.db');
@@ -108,7 +109,7 @@ describe('training in worker processes', () => {
     const list = await call(core.dispatch('runs.list', {}));
     expect(list.map((r) => r.id)).toEqual([b.id, a.id]);
 
-    const img = core.store.db.prepare("SELECT id FROM images WHERE split = 'test' LIMIT 1").get() as {
+    const img = sql(core.store).prepare("SELECT id FROM images WHERE split = 'test' LIMIT 1").get() as {
       id: number;
     };
     const caps = await call(
@@ -120,7 +121,7 @@ describe('training in worker processes', () => {
     expect(caps[0].maps!.data).toHaveLength(caps[0].tokens.length);
 
     // Drafts: saved as captions from the run, to review; once per text; one undoable step.
-    const two = core.store.db
+    const two = sql(core.store)
       .prepare("SELECT id FROM images WHERE split = 'test' LIMIT 2")
       .pluck()
       .all() as number[];
@@ -164,7 +165,7 @@ describe('training in worker processes', () => {
       }),
     );
     await stepReached(r.id, 3);
-    const pid = new RunsRepo(core.store.db).row(r.id)!.owner_pid!;
+    const pid = new RunsRepo(sql(core.store)).row(r.id)!.owner_pid!;
     expect(pid).not.toBe(process.pid);
     process.kill(pid, 'SIGKILL');
     const k = await until(r.id, ended);
@@ -174,7 +175,7 @@ describe('training in worker processes', () => {
 
     // a run left 'running' by a process that is gone is marked interrupted by the next start
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-    const runs = new RunsRepo(core.store.db);
+    const runs = new RunsRepo(sql(core.store));
     const orphan = runs.create('cnn-lstm', 'tiny', {}, null);
     runs.markStarted(orphan, dead, 'wasm', join(root, 'runs', String(orphan)));
     const next = createCore({ dbPath });

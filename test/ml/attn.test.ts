@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { nodeLoader, selectBackend } from '../../src/main/ml/backend';
-import { CnnLstmAttn, createCnnLstmAttn, resolveAttnConfig } from '../../src/main/ml/models/cnnLstmAttn';
+import { CnnLstmAttn, resolveAttnConfig } from '../../src/main/ml/models/cnnLstmAttn';
+import { attnModel } from './build';
 import { greedyDecode } from '../../src/main/ml/decode/search';
 
 const V = 12;
@@ -33,7 +34,7 @@ let start: number;
 beforeAll(async () => {
   await selectBackend(nodeLoader(), 'train');
   start = tf.memory().numTensors;
-  model = createCnnLstmAttn(SMALL);
+  model = attnModel(SMALL);
   images = tf.randomUniform([B, 32, 32, 3], -1, 1, 'float32', 5) as tf.Tensor4D; // [B, 32, 32, 3]
   tokens = tf.tensor2d(CAPTIONS, [B, 7], 'int32'); // [B, T]
 });
@@ -122,7 +123,7 @@ describe('forward', () => {
   });
 
   it('adds λ·mean (1 − Σ_t α)² to the cross-entropy, and nothing with λ = 0', () => {
-    const noReg = createCnnLstmAttn({ ...SMALL, alphaC: 0 });
+    const noReg = attnModel({ ...SMALL, alphaC: 0 });
     tf.tidy(() => {
       const f = model.features(images);
       const a = model.loss(f, tokens, opts);
@@ -199,10 +200,10 @@ describe('decoding and checkpoints', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('saves and loads weights, config and vocabulary', async () => {
-    const bytes = await model.save('{"words":[]}');
-    const { model: back, vocabulary } = CnnLstmAttn.load(bytes);
-    expect(vocabulary).toBe('{"words":[]}');
+  it('saves and loads weights, config and tokenizer', async () => {
+    const bytes = await model.save();
+    const back = CnnLstmAttn.load(bytes);
+    expect(back.tokenizer.serialize()).toBe(model.tokenizer.serialize());
     expect(back.config).toEqual(model.config);
     const [a, b] = tf.tidy(() => [
       model.loss(model.features(images), tokens, opts).loss.arraySync() as number,

@@ -1,11 +1,13 @@
-// cnn-lstm on the wasm backend: config, shapes, teacher forcing = step-by-step, a 2-step Adam fit,
-// checkpoint round trip, greedy/beam decoding (beam 1 = greedy), saliency maps, flat tensor counts.
+// cnn-lstm on the wasm backend: config, shapes, the training loss = step-by-step cross-entropy, a
+// 2-step Adam fit, checkpoint round trip with the tokenizer, greedy/beam decoding (beam 1 = greedy),
+// saliency maps, flat tensor counts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { nodeLoader, selectBackend } from '../../src/main/ml/backend';
-import { CnnLstm, createCnnLstm, resolveConfig } from '../../src/main/ml/models/cnnLstm';
+import { CnnLstm, cnnLstmSpec, resolveConfig } from '../../src/main/ml/models/cnnLstm';
 import { writeCheckpoint } from '../../src/main/ml/models/checkpoint';
 import { beamDecode, greedyDecode } from '../../src/main/ml/decode/search';
+import { lstmModel } from './build';
 
 const V = 12;
 const B = 4;
@@ -17,6 +19,23 @@ const CAPTIONS = [
   [1, 6, 6, 7, 8, 2, 0],
 ];
 
+const EVAL = { training: false, teacherForcing: 1, seed: 0 };
+
+/** Teacher-forced logits [B, T−1, V] by running `step` word by word (what decoding does). */
+function stepLogits(m: CnnLstm, x: tf.Tensor4D, tok: tf.Tensor2D): tf.Tensor3D {
+  return tf.tidy(() => {
+    let state = m.encode(x);
+    const cols = tf.unstack(tok, 1) as tf.Tensor1D[];
+    const out: tf.Tensor2D[] = [];
+    for (let t = 0; t < cols.length - 1; t++) {
+      const r = m.step(state, cols[t]);
+      state = r.state;
+      out.push(r.logits);
+    }
+    return tf.stack(out, 1) as tf.Tensor3D;
+  });
+}
+
 let model: CnnLstm;
 let images: tf.Tensor4D;
 let tokens: tf.Tensor2D;
@@ -25,7 +44,7 @@ let start: number;
 beforeAll(async () => {
   await selectBackend(nodeLoader(), 'train');
   start = tf.memory().numTensors;
-  model = createCnnLstm({ vocabSize: V, seed: 7 });
+  model = lstmModel({ vocabSize: V, seed: 7 });
   images = tf.randomUniform([B, 64, 64, 3], 0, 1, 'float32', 3) as tf.Tensor4D; // [B, 64, 64, 3]
   tokens = tf.tensor2d(CAPTIONS, [B, 7], 'int32'); // [B, T]
 });
@@ -108,7 +127,7 @@ describe('forward', () => {
       });
       const r = model.step(state, tf.tensor1d([1, 1, 1, 1], 'int32'));
       expect(r.logits.shape).toEqual([B, V]);
-      expect(model.logits(images, tokens).shape).toEqual([B, 6, V]);
+      expect(model.loss(model.features(images), tokens, EVAL).loss.shape).toEqual([]);
       expect(() => model.encode(tf.zeros([1, 32, 32, 3]) as tf.Tensor4D)).toThrow(
         /expects images \[N, 64, 64, 3\]/,
       );
@@ -116,28 +135,9 @@ describe('forward', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('step by step, carrying the state, gives the teacher-forced logits', () => {
-    tf.tidy(() => {
-      const tf3 = model.logits(images, tokens); // [B, 6, V]
-      let state = model.encode(images);
-      for (let t = 0; t < 6; t++) {
-        const r = model.step(
-          state,
-          tf.tensor1d(
-            CAPTIONS.map((c) => c[t]),
-            'int32',
-          ),
-        );
-        state = r.state;
-        const err = tf.max(tf.abs(tf.sub(r.logits, tf.slice(tf3, [0, t, 0], [B, 1, V]).reshape([B, V]))));
-        expect(err.dataSync()[0]).toBeLessThan(1e-5);
-      }
-    });
-  });
-
-  it('masks padding out of the loss', () => {
+  it('the training loss is the cross-entropy of the step-by-step logits, padding masked', () => {
     const [loss, manual] = tf.tidy(() => {
-      const logp = tf.logSoftmax(model.logits(images, tokens)).arraySync() as number[][][];
+      const logp = tf.logSoftmax(stepLogits(model, images, tokens)).arraySync() as number[][][];
       let sum = 0;
       let n = 0;
       CAPTIONS.forEach((c, b) =>
@@ -148,11 +148,13 @@ describe('forward', () => {
           }
         }),
       );
-      return [model.loss(images, tokens).dataSync()[0], sum / n];
+      const out = model.loss(model.features(images), tokens, EVAL);
+      expect(out.loss.dataSync()[0]).toBe(out.xent.dataSync()[0]); // no regulariser in cnn-lstm
+      return [out.xent.dataSync()[0], sum / n];
     });
     expect(loss).toBeCloseTo(manual, 4);
     const floats = tf.tensor2d(CAPTIONS, [B, 7], 'float32');
-    expect(() => model.loss(images, floats)).toThrow(/int32/);
+    expect(() => tf.tidy(() => model.loss(model.features(images), floats, EVAL))).toThrow(/int32/);
     floats.dispose();
   });
 });
@@ -161,7 +163,7 @@ describe('training', () => {
   it('lowers the loss in 2 Adam steps, with a flat tensor count', async () => {
     const opt = tf.train.adam(1e-3);
     const lossNow = async () => {
-      const l = tf.tidy(() => model.loss(images, tokens));
+      const l = tf.tidy(() => model.loss(model.features(images), tokens, EVAL).loss);
       const v = (await l.data())[0];
       l.dispose();
       return v;
@@ -170,7 +172,11 @@ describe('training', () => {
     const counts: number[] = [];
     let after = NaN;
     for (let i = 0; i < 3; i++) {
-      const l = opt.minimize(() => model.loss(images, tokens), true, model.variables);
+      const l = opt.minimize(
+        () => model.loss(model.features(images), tokens, EVAL).loss,
+        true,
+        model.params.variables(),
+      );
       l?.dispose();
       counts.push(tf.memory().numTensors);
       if (i === 1) after = await lossNow(); // after 2 steps (the 3rd only checks the tensor count)
@@ -184,23 +190,26 @@ describe('training', () => {
 });
 
 describe('checkpoint', () => {
-  it('save → load gives identical outputs, config and vocabulary', async () => {
-    const vocab = JSON.stringify(['<pad>', '<bos>', '<eos>', '<unk>', 'a', 'b']);
-    const bytes = await model.save(vocab);
-    const { model: loaded, vocabulary } = CnnLstm.load(bytes);
-    expect(vocabulary).toBe(vocab);
+  it('save → load gives identical outputs, config and tokenizer', async () => {
+    const bytes = await model.save();
+    const loaded = CnnLstm.load(bytes);
+    expect(loaded.tokenizer.serialize()).toBe(model.tokenizer.serialize());
+    expect(loaded.tokenizer.decode([4, 5, 2])).toBe('w4 w5');
     expect(loaded.config).toEqual(model.config);
-    const [a, b] = tf.tidy(() => [model.logits(images, tokens), loaded.logits(images, tokens)]);
+    const [a, b] = [stepLogits(model, images, tokens), stepLogits(loaded, images, tokens)];
     expect(Array.from(await a.data())).toEqual(Array.from(await b.data()));
     tf.dispose([a, b]);
     loaded.dispose();
     // F16 on request: half the size, outputs within half-precision rounding
-    const half = await model.save(undefined, { dtype: 'F16' });
+    const half = await model.save({ dtype: 'F16' });
     expect(half.length).toBeLessThan(bytes.length * 0.55);
-    const { model: small, vocabulary: none } = CnnLstm.load(half);
-    expect(none).toBeNull();
+    const small = CnnLstm.load(half);
+    expect(small.tokenizer.serialize()).toBe(model.tokenizer.serialize());
     const err = tf.tidy(
-      () => tf.max(tf.abs(tf.sub(model.logits(images, tokens), small.logits(images, tokens)))).dataSync()[0],
+      () =>
+        tf
+          .max(tf.abs(tf.sub(stepLogits(model, images, tokens), stepLogits(small, images, tokens))))
+          .dataSync()[0],
     );
     expect(err).toBeLessThan(0.05);
     small.dispose();
@@ -209,7 +218,7 @@ describe('checkpoint', () => {
   it('refuses a checkpoint whose weights do not fit its config, naming the tensors', async () => {
     const weights = await model.params.read();
     const smaller = { ...model.config, hidden: 64 };
-    const bad = writeCheckpoint(weights, smaller);
+    const bad = writeCheckpoint(weights, smaller, model.tokenizer.serialize());
     const before = tf.memory().numTensors;
     expect(() => CnnLstm.load(bad)).toThrow(
       /wrong shape: encoder\.init_state\.weight \(model \[128,64\], file \[128,256\]\)/,
@@ -217,6 +226,8 @@ describe('checkpoint', () => {
     expect(tf.memory().numTensors).toBe(before);
     const other = writeCheckpoint(weights, { model: 'vit-gpt2' });
     expect(() => CnnLstm.load(other)).toThrow(/of a vit-gpt2 model, not cnn-lstm/);
+    const noTokenizer = writeCheckpoint(weights, model.config);
+    expect(() => cnnLstmSpec.load(noTokenizer)).toThrow(/has no tokenizer/);
   });
 });
 

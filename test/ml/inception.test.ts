@@ -8,12 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import { nodeLoader, selectBackend } from '../../src/main/ml/backend';
 import { ParamStore } from '../../src/main/ml/nn/module';
 import { InceptionV3 } from '../../src/main/ml/models/inceptionV3';
-import { createCnnLstmAttn, type CnnLstmAttn } from '../../src/main/ml/models/cnnLstmAttn';
-import { CnnLstm, resolveConfig as resolveCnnLstm } from '../../src/main/ml/models/cnnLstm';
-import { CnnLstmModel } from '../../src/main/ml/models/registry';
+import type { CnnLstmAttn } from '../../src/main/ml/models/cnnLstmAttn';
+import { attnModel as createCnnLstmAttn, lstmModel } from './build';
 import { readSafetensors, writeSafetensors } from '../../src/main/ml/weights/safetensors';
 import { Adam } from '../../src/main/ml/train/optim';
-import { mulberry32 } from '../../src/main/datasets/rng';
+import { mulberry32 } from '../../src/main/util/rng';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,20 +209,16 @@ describe('the full cnn-lstm-attn preset at width 1/8', () => {
 
 describe('the full cnn-lstm preset at width 1/8', () => {
   it('loads weights, pools Inception features into the LSTM state and takes a step that lowers the loss', async () => {
-    const model = new CnnLstmModel(
-      new CnnLstm(
-        resolveCnnLstm({
-          vocabSize: 12,
-          preset: 'full',
-          encoder: { kind: 'inception-v3', imageSize: 299, width: WIDTH },
-          embedDim: 16,
-          hidden: 32,
-        }),
-      ),
-    );
+    const model = lstmModel({
+      vocabSize: 12,
+      preset: 'full',
+      encoder: { kind: 'inception-v3', imageSize: 299, width: WIDTH },
+      embedDim: 16,
+      hidden: 32,
+    });
     const ps = new ParamStore(4);
     const net = new InceptionV3(ps, '', { imageSize: 299, width: WIDTH });
-    expect(model.inner.loadEncoderWeights(torchvisionCheckpoint(net)).loaded).toBe(net.expected().size);
+    expect(model.loadEncoderWeights(torchvisionCheckpoint(net)).loaded).toBe(net.expected().size);
     ps.dispose();
     const images = tf.randomUniform([2, 299, 299, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
     const tokens = tf.tensor2d(

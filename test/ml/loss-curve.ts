@@ -12,7 +12,14 @@ import { shapesData } from './shapes-data';
 export const FIXTURE = join(import.meta.dirname, 'fixtures', 'loss-curves.json');
 
 export const RUNS: Record<string, TrainPartial> = {
-  'cnn-lstm': { model: 'cnn-lstm', seed: 3, batchSize: 8, captionsPerEpoch: 'one', maxSteps: 6 },
+  'cnn-lstm': {
+    model: 'cnn-lstm',
+    seed: 3,
+    batchSize: 8,
+    captionsPerEpoch: 'one',
+    cropScale: 1,
+    maxSteps: 6,
+  },
   'cnn-lstm-attn': {
     model: 'cnn-lstm-attn',
     modelOverrides: { dropout: 0.3 },
@@ -23,6 +30,7 @@ export const RUNS: Record<string, TrainPartial> = {
     weightDecay: 0.01,
     teacherForcing: 1,
     teacherForcingEnd: 0.5,
+    cropScale: 1,
     maxSteps: 6,
   },
 };

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import type { Command } from '../command';
 import { intOption, parse, UsageError } from '../command';
 import { dbOption, openCore } from '../common';
-import { ScenesRepo } from '../../main/datasets/shapes/scenes-repo';
 import { accuracy, parseCaption, scoreCaption, sumScores } from '../../main/datasets/shapes/scorer';
 import type { Scene } from '../../main/datasets/shapes/scene';
 import type { Core } from '../../main/services/index';
@@ -86,12 +85,8 @@ async function call<T>(
 export async function runStudy(core: Core, o: StudyOptions, log: (s: string) => void): Promise<RunResult[]> {
   log(`shapes dataset: ${o.count} scenes, seed ${o.dataSeed}`);
   await call(core.dispatch('datasets.shapes', { count: o.count, seed: o.dataSeed }));
-  const test = core.store.db
-    .prepare(
-      `SELECT i.id FROM images i JOIN scenes s ON s.image_id = i.id WHERE i.split = 'test' ORDER BY i.id`,
-    )
-    .all() as Array<{ id: number }>;
-  const scenes = new ScenesRepo(core.store.db);
+  const test = core.store.scenes.imagesOfSplit('test').map((id) => ({ id }));
+  const scenes = core.store.scenes;
   const results: RunResult[] = [];
   for (const model of ['cnn-lstm', 'cnn-lstm-attn'])
     for (const seed of o.seeds) {

@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import type { Command } from '../command';
 import { parse, UsageError } from '../command';
 import { dbOption, openCore, progressBar } from '../common';
-import type { RunDetail } from '../../shared/types';
+import type { ModelInfo, RunDetail } from '../../shared/types';
+import { describeModels } from '../../main/ml/models/registry';
 import { formatRun } from './runs';
 
 const num = (name: string, v: string | undefined): number | undefined => {
@@ -14,9 +15,32 @@ const num = (name: string, v: string | undefined): number | undefined => {
   return n;
 };
 
+/** The models, presets and settings, as `system.models` lists them, for `train --help`. */
+export function modelsHelp(models: readonly ModelInfo[]): string {
+  const lines = [
+    'Models (--model), their presets (--preset) and settings (--config \'{"modelOverrides": {…}}\'):',
+  ];
+  for (const m of models) {
+    lines.push('', `  ${m.id}: ${m.help}`, `    text: ${m.text.help}`);
+    for (const p of m.presets) lines.push(`    --preset ${p.name}: ${p.help}`);
+    for (const s of m.settings) {
+      const d = (v: unknown) => JSON.stringify(v);
+      const dflt =
+        d(s.defaults.tiny) === d(s.defaults.full)
+          ? d(s.defaults.tiny)
+          : `tiny ${d(s.defaults.tiny)}, full ${d(s.defaults.full)}`;
+      lines.push(`    ${s.key} (${dflt}): ${s.help}`);
+    }
+  }
+  return lines.join('\n');
+}
+
 export const trainCmd: Command = {
   name: 'train',
-  summary: 'Train a captioner (cnn-lstm, cnn-lstm-attn) on the approved captions, or resume a run',
+  summary: `Train a captioner (${describeModels()
+    .map((m) => m.id)
+    .join(', ')}) on the approved captions, or resume a run`,
+  details: () => modelsHelp(describeModels()),
   usage:
     'train --model M [--preset tiny|full] [--epochs N] [--seed S] [--batch-size N] [--lr X] ' +
     "[--encoder-weights FILE] [--config '{…json…}'] [--collection ID] [--db FILE] [--json]  |  " +

@@ -7,48 +7,15 @@
 // 12 MP original costs a tenth of a second, and an image whose original has moved can still be
 // checked. Only images whose dHash equals another's have their original decoded for the pixel
 // hash that proves an exact duplicate.
-import type { Statement } from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { DuplicateGroup, HealthReport, ImportWarning, Split } from '../../shared/types';
 import type { Store } from '../db/index';
+import type { HashRow } from '../db/phash';
 import { decodeFile, readBytes } from '../images/decode';
 import { ensureThumbnail, thumbPath } from '../images/thumbs';
 import type { WordVocab } from '../text/vocab';
 import { lengthStats, oovRate, vocabularySize } from './health-stats';
 import { DEFAULT_PHASH_THRESHOLD, dhash, featureless, hamming, nearGroups, pixelHash } from './phash';
-
-interface HashRow {
-  id: number;
-  path: string;
-  split: Split | null;
-  dhash: string;
-  pixel_hash: string | null;
-}
-
-/** The image_phash table: which images still need hashing, storing, reading. */
-class PhashRepo {
-  readonly missing: Statement<[], { id: number; path: string; hash: string }>;
-  readonly put: Statement<[number, string, number], void>;
-  readonly setPixels: Statement<[string, number], void>;
-  readonly all: Statement<[], HashRow>;
-  readonly withoutApproved: Statement<[], { id: number }>;
-  constructor(store: Store) {
-    const db = store.db;
-    this.missing = db.prepare(
-      'SELECT id, path, hash FROM images WHERE id NOT IN (SELECT image_id FROM image_phash) ORDER BY id',
-    );
-    this.put = db.prepare('INSERT INTO image_phash (image_id, dhash, computed_at) VALUES (?, ?, ?)');
-    this.setPixels = db.prepare('UPDATE image_phash SET pixel_hash = ? WHERE image_id = ?');
-    this.all = db.prepare(
-      `SELECT i.id, i.path, i.split, p.dhash, p.pixel_hash FROM image_phash p JOIN images i ON i.id = p.image_id
-       ORDER BY i.id`,
-    );
-    this.withoutApproved = db.prepare(
-      `SELECT id FROM images i WHERE NOT EXISTS
-         (SELECT 1 FROM captions c WHERE c.image_id = i.id AND c.status = 'approved') ORDER BY id`,
-    );
-  }
-}
 
 export interface HealthOptions {
   /** The library's thumbnails folder (thumbsDirFor(store.path)). */
@@ -69,8 +36,8 @@ export async function ensureHashes(
   store: Store,
   opts: Pick<HealthOptions, 'thumbsDir' | 'signal' | 'onProgress'>,
 ): Promise<ImportWarning[]> {
-  const repo = new PhashRepo(store);
-  const todo = repo.missing.all();
+  const repo = store.phash;
+  const todo = repo.missing();
   const warnings: ImportWarning[] = [];
   for (let i = 0; i < todo.length; i++) {
     opts.signal?.throwIfAborted();
@@ -83,7 +50,7 @@ export async function ensureHashes(
     } else {
       try {
         const thumb = await ensureThumbnail(opts.thumbsDir, hash, () => readBytes(path));
-        repo.put.run(id, dhash(await decodeFile(thumb.path)), Date.now());
+        repo.put(id, dhash(await decodeFile(thumb.path)), Date.now());
       } catch (e) {
         warnings.push({ path, message: `Could not read image ${id}: ${(e as Error).message}` });
       }
@@ -95,7 +62,7 @@ export async function ensureHashes(
 
 /** Pixel hashes for images that share their dHash with another (the only exact-duplicate candidates). */
 async function ensurePixelHashes(store: Store, rows: HashRow[], signal?: AbortSignal): Promise<void> {
-  const repo = new PhashRepo(store);
+  const repo = store.phash;
   const count = new Map<string, number>();
   for (const r of rows) count.set(r.dhash, (count.get(r.dhash) ?? 0) + 1);
   for (const r of rows) {
@@ -103,7 +70,7 @@ async function ensurePixelHashes(store: Store, rows: HashRow[], signal?: AbortSi
     signal?.throwIfAborted();
     try {
       r.pixel_hash = pixelHash(await decodeFile(r.path));
-      repo.setPixels.run(r.pixel_hash, r.id);
+      repo.setPixels(r.pixel_hash, r.id);
     } catch {
       // Unreadable now: it stays a near duplicate only; the next check tries again.
     }
@@ -123,7 +90,7 @@ function group(ids: number[], rows: Map<number, HashRow>): DuplicateGroup {
 export async function libraryHealth(store: Store, opts: HealthOptions): Promise<HealthReport> {
   const threshold = opts.threshold ?? DEFAULT_PHASH_THRESHOLD;
   const unhashed = await ensureHashes(store, opts);
-  const rows = new PhashRepo(store).all.all();
+  const rows = store.phash.all();
   await ensurePixelHashes(store, rows, opts.signal);
   const byId = new Map(rows.map((r) => [r.id, r]));
 
@@ -143,7 +110,7 @@ export async function libraryHealth(store: Store, opts: HealthOptions): Promise<
   const splitLeaks = [...components, ...flatExact].filter((c) => c.splits.length > 1);
 
   const approved = store.captions.inScope({ kind: 'all' }, 'approved').map((c) => c.text);
-  const without = new PhashRepo(store).withoutApproved.all().map((r) => r.id);
+  const without = store.phash.withoutApproved();
   return {
     images: store.images.count(),
     captions: store.captions.inScope({ kind: 'all' }).length,

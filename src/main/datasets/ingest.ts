@@ -109,12 +109,13 @@ export function ingestItem(
  */
 export function commitItems(store: Store, items: IngestItem[], collection: string | null): IngestOutcome[] {
   if (items.length === 0) return [];
-  return store.db
-    .transaction(() => {
+  return store.transaction(
+    () => {
       const collectionId = collection ? store.collections.ensure(collection) : null;
       return items.map((it) => ingestItem(store, it, collectionId));
-    })
-    .immediate();
+    },
+    { immediate: true },
+  );
 }
 
 export function newReport(jobId: string, root: string): ImportReport {

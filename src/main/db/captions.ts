@@ -27,10 +27,26 @@ interface OpRow {
   undone: number;
 }
 
+/** One approved caption of an image that has a split (what training reads). */
+export interface ApprovedCaption {
+  id: number;
+  hash: string;
+  path: string;
+  split: 'train' | 'val' | 'test';
+  text: string;
+}
+
 export class CaptionsRepo {
   private readonly s;
   constructor(private readonly db: Db) {
     this.s = {
+      // the one query for "approved captions of the images with a split" (of a collection, or all)
+      approved: db.prepare<[number | null, number | null], ApprovedCaption>(
+        `SELECT i.id, i.hash, i.path, i.split, c.text FROM images i JOIN captions c ON c.image_id = i.id
+         WHERE c.status = 'approved' AND i.split IS NOT NULL
+           AND (? IS NULL OR i.id IN (SELECT image_id FROM collection_images WHERE collection_id = ?))
+         ORDER BY i.id, c.position, c.id`,
+      ),
       byId: db.prepare<[number], CaptionRow>('SELECT * FROM captions WHERE id = ?'),
       byImage: db.prepare<[number], CaptionRow>(
         'SELECT * FROM captions WHERE image_id = ? ORDER BY position, id',
@@ -84,6 +100,10 @@ export class CaptionsRepo {
       lastUndone: db.prepare<[], OpRow>('SELECT * FROM edit_ops WHERE undone = 1 ORDER BY id DESC LIMIT 1'),
       markOp: db.prepare<[number, number], void>('UPDATE edit_ops SET undone = ? WHERE id = ?'),
     };
+  }
+  /** Approved captions of the images that have a split (optionally of one collection), image by image. */
+  approvedOfSplits(collectionId: number | null = null): ApprovedCaption[] {
+    return this.s.approved.all(collectionId, collectionId);
   }
 
   get(id: number): Caption | null {

@@ -15,7 +15,7 @@ import {
   resizePilBilinear,
   type Pixels,
 } from './preprocess';
-import { mulberry32 } from '../datasets/rng';
+import { mulberry32 } from '../util/rng';
 
 /** A grey image (R = G = B) from one row-major list of values. */
 const grey = (width: number, height: number, values: number[]): Pixels<Uint8Array> => ({

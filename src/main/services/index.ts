@@ -6,6 +6,7 @@ import type { ArgsOf, Method, ResultOf } from '../../shared/api';
 import { fail, ok, toErrorData, type Result } from '../../shared/result';
 import type { BackendInfo } from '../../shared/types';
 import { nodeLoader, selectBackend } from '../ml/backend';
+import { describeModels } from '../ml/models/registry';
 import { EventBus } from './events';
 import { captionsService, collectionsService, libraryService } from './library';
 import { Jobs, importsService } from './imports';
@@ -54,6 +55,7 @@ export function createCore(opts: CoreOptions): Core {
     }),
     // The backend is chosen once, on first ask, for inference (the worker chooses for training).
     'system.backend': () => (backend ??= selectBackend(nodeLoader(), 'inference')),
+    'system.models': () => describeModels(),
     ...libraryService(store, bus),
     ...collectionsService(store),
     ...captionsService(store, bus),

@@ -58,7 +58,7 @@ export function libraryService(store: Store, bus: EventBus): Omit<Handlers<'libr
         { seed, fractions, mode },
       );
       const counts = { train: 0, val: 0, test: 0, changed: 0 };
-      store.db.transaction(() => {
+      store.transaction(() => {
         for (const r of rows) {
           const split = assigned.get(r.hash)!;
           counts[split]++;
@@ -67,7 +67,7 @@ export function libraryService(store: Store, bus: EventBus): Omit<Handlers<'libr
             counts.changed++;
           }
         }
-      })();
+      });
       if (counts.changed) bus.emit('library.changed', { imageIds: null });
       return counts;
     },

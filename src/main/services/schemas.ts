@@ -29,6 +29,7 @@ const listFilters = {
 export const schemas = {
   'system.version': empty,
   'system.backend': empty,
+  'system.models': empty,
   'library.list': z
     .object({
       ...listFilters,

@@ -8,9 +8,8 @@ import type { ApiMethods } from '../../shared/api';
 import { AppError } from '../../shared/result';
 import type { RunDetail } from '../../shared/types';
 import type { Store } from '../db/index';
-import { resolveTrainConfig, type TrainPartial } from '../ml/train/config';
+import { checkEncoderWeights, resolveTrainConfig, type TrainPartial } from '../ml/train/config';
 import { JobQueue, startWorker, type WorkerHandle } from '../ml/worker/host';
-import { RunsRepo } from '../ml/worker/runs';
 import type { EventBus } from './events';
 
 type M =
@@ -37,7 +36,7 @@ export interface TrainingService {
 }
 
 export function trainingService(store: Store, bus: EventBus, queue = new JobQueue()): TrainingService {
-  const runs = new RunsRepo(store.db);
+  const runs = store.runs;
   runs.markOrphans();
   const workers = new Map<number, WorkerHandle>();
   const jobs = new Map<number, Promise<void>>();
@@ -92,6 +91,7 @@ export function trainingService(store: Store, bus: EventBus, queue = new JobQueu
     'runs.get': ({ runId }) => detail(runId),
     'train.start': async ({ model, preset, config, collectionId, wait }) => {
       const cfg = resolveTrainConfig({ ...(config ?? {}), model, preset: preset ?? 'tiny' } as TrainPartial);
+      checkEncoderWeights(cfg);
       // Said now rather than when the worker starts: a wrong path is the likely mistake.
       if (cfg.encoderWeights && !existsSync(cfg.encoderWeights))
         throw new AppError(
@@ -99,13 +99,9 @@ export function trainingService(store: Store, bus: EventBus, queue = new JobQueu
           `There is no encoder weights file ${cfg.encoderWeights}: give a local .safetensors file ` +
             '(ImageNet Inception v3 in torchvision naming).',
         );
-      const counts = store.db
-        .prepare(
-          `SELECT i.split AS split, count(DISTINCT i.id) AS n FROM images i JOIN captions c ON c.image_id = i.id
-           WHERE c.status = 'approved' AND i.split IS NOT NULL GROUP BY i.split`,
-        )
-        .all() as Array<{ split: string; n: number }>;
-      const n = (s: string) => counts.find((c) => c.split === s)?.n ?? 0;
+      const images = { train: new Set<number>(), val: new Set<number>(), test: new Set<number>() };
+      for (const c of store.captions.approvedOfSplits(collectionId ?? null)) images[c.split].add(c.id);
+      const n = (s: 'train' | 'val') => images[s].size;
       if (n('train') === 0 || n('val') === 0)
         throw new AppError(
           'invalid_argument',

@@ -13,6 +13,36 @@ export interface Tokenizer {
   decode(ids: readonly number[]): string;
 }
 
+/**
+ * The tokenizer a captioning model owns: a Tokenizer that can also show one id as text and be stored
+ * inside the model's checkpoint (restored by the model's TextSide). The trainer, the worker,
+ * evaluation and captioning only ever see this interface.
+ */
+export interface CaptionTokenizer extends Tokenizer {
+  /** Names the serialised form ('word-vocab', a pretrained subword tokenizer's kind…). */
+  readonly kind: string;
+  /** Display text of one id (a word, a subword piece); specials by their names. */
+  tokenText(id: number): string;
+  /** What the checkpoint stores; `TextSide.restore` reads it back. */
+  serialize(): string;
+}
+
+/**
+ * The text side of a model: where its tokenizer comes from. A word vocabulary is built from the
+ * training captions of each new run; a pretrained subword tokenizer is shipped with the weights.
+ * Either way the tokenizer is saved in every checkpoint and `restore` reads it back.
+ */
+export interface TextSide {
+  /** 'words': built per run from the training captions; 'pretrained': fixed, comes with the weights. */
+  readonly kind: 'words' | 'pretrained';
+  /** One line for the model list ("word vocabulary of the training captions"…). */
+  readonly help: string;
+  /** The tokenizer of a new run. `minCount` applies to word vocabularies only. */
+  build(captions: readonly string[], opts: { minCount: number }): CaptionTokenizer;
+  /** The tokenizer stored in a checkpoint (the string `serialize` wrote). */
+  restore(serialized: string): CaptionTokenizer;
+}
+
 export interface Padded {
   /** `[bos, …content, eos, pad, …]`, exactly `maxLength` long. */
   ids: number[];

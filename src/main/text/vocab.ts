@@ -1,7 +1,7 @@
 // The word vocabulary of the CNN+LSTM captioners: built from training captions, saved as JSON with
 // every checkpoint, ids fixed for specials (<pad> = 0, <bos> = 1, <eos> = 2, <unk> = 3).
 import { captionWords } from './normalize';
-import type { Tokenizer } from './tokenizer';
+import type { CaptionTokenizer, TextSide } from './tokenizer';
 
 export const SPECIAL_TOKENS = Object.freeze(['<pad>', '<bos>', '<eos>', '<unk>'] as const);
 
@@ -14,7 +14,8 @@ export interface WordVocabJSON {
   words: string[];
 }
 
-export class WordVocab implements Tokenizer {
+export class WordVocab implements CaptionTokenizer {
+  readonly kind = 'word-vocab';
   readonly padId = 0;
   readonly bosId = 1;
   readonly eosId = 2;
@@ -58,6 +59,14 @@ export class WordVocab implements Tokenizer {
     const w = this.list[id];
     if (w === undefined) throw new Error(`Word vocabulary: id ${id} is outside 0…${this.list.length - 1}`);
     return w;
+  }
+
+  tokenText(id: number): string {
+    return this.wordOf(id);
+  }
+
+  serialize(): string {
+    return JSON.stringify(this.toJSON());
   }
 
   encode(text: string): number[] {
@@ -114,3 +123,27 @@ export function buildVocab(captions: Iterable<string>, opts: BuildVocabOptions =
   if (opts.maxWords !== undefined) words = words.slice(0, opts.maxWords);
   return new WordVocab([...SPECIAL_TOKENS, ...words], minCount);
 }
+
+/**
+ * The text side of the CNN + LSTM captioners: a word vocabulary of the training captions (words seen
+ * fewer than `minCount` times map to `<unk>`, which the model learns to predict like any word).
+ */
+export const WORD_TEXT: TextSide = Object.freeze({
+  kind: 'words' as const,
+  help: 'word vocabulary of the training captions (rarer words than minWordCount become <unk>)',
+  build: (captions: readonly string[], opts: { minCount: number }) => buildVocab(captions, opts),
+  restore(serialized: string): WordVocab {
+    let json: unknown;
+    try {
+      json = JSON.parse(serialized);
+    } catch (e) {
+      throw new Error(
+        `The checkpoint's vocabulary is not JSON (${(e as Error).message}); the file is damaged`,
+        {
+          cause: e,
+        },
+      );
+    }
+    return WordVocab.fromJSON(json);
+  },
+});

@@ -1,7 +1,7 @@
 // True captions for a shapes scene, in varied wording: every attribute and relation a caption
 // states holds in the scene (the scorer checks this), and the wording varies like five human
 // references would.
-import { pick, shuffled, type Rng } from '../rng';
+import { pick, shuffled, type Rng } from '../../util/rng';
 import type { Relation, Scene, SceneObject } from './scene';
 
 export const RELATION_PHRASES: Record<Relation, readonly string[]> = {

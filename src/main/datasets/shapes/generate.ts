@@ -11,12 +11,11 @@ import type { Store } from '../../db/index';
 import { encodePng } from '../../images/decode';
 import { importFolder } from '../folder';
 import { hashBytes } from '../ingest';
-import { mixSeed, mulberry32 } from '../rng';
+import { mixSeed, mulberry32 } from '../../util/rng';
 import { assignSplits } from '../splits';
 import { describeScene } from './captions';
 import { renderScene } from './render';
 import { generateScene, type Scene } from './scene';
-import { ScenesRepo } from './scenes-repo';
 
 export interface ShapesOptions {
   count: number;
@@ -87,9 +86,9 @@ export async function generateShapesDataset(store: Store, opts: ShapesOptions): 
       opts.onProgress?.(count + Math.round((done / total) * count), count * 2, path),
   });
 
-  const repo = new ScenesRepo(store.db);
-  store.db
-    .transaction(() => {
+  const repo = store.scenes;
+  store.transaction(
+    () => {
       const known = [...scenes.keys()].flatMap((hash) => {
         const img = store.images.byHash(hash);
         return img ? [img] : [];
@@ -102,7 +101,8 @@ export async function generateShapesDataset(store: Store, opts: ShapesOptions): 
         repo.put(img.id, scenes.get(img.hash)!);
         if (img.split === null) store.images.setSplit(img.id, splits.get(img.hash)!);
       }
-    })
-    .immediate();
+    },
+    { immediate: true },
+  );
   return { dir, seed, count, import: report };
 }

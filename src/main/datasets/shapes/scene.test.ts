@@ -1,6 +1,6 @@
 // Scenes: seeded, 1–3 shapes inside the image, boxes apart, relations read from the boxes.
 import { describe, expect, it } from 'vitest';
-import { mixSeed, mulberry32 } from '../rng';
+import { mixSeed, mulberry32 } from '../../util/rng';
 import { generateScene, relationsOf, type SceneObject } from './scene';
 
 const obj = (bbox: SceneObject['bbox'], shape: SceneObject['shape'] = 'square'): SceneObject => ({

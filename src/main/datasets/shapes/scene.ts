@@ -1,7 +1,7 @@
 // Scenes of the synthetic shapes dataset: 1–3 non-overlapping shapes (circle, square, triangle;
 // 6 colours; 3 sizes) on a plain background, with the pairwise relations that hold. The ground
 // truth the captions are written from and generated captions are scored against.
-import { randInt, pick, shuffled, type Rng } from '../rng';
+import { randInt, pick, shuffled, type Rng } from '../../util/rng';
 
 export const SHAPES = ['circle', 'square', 'triangle'] as const;
 export type Shape = (typeof SHAPES)[number];

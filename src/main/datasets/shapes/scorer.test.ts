@@ -1,6 +1,6 @@
 // The scorer on hand-made scenes and captions, and on the generator's own captions (all true).
 import { describe, expect, it } from 'vitest';
-import { mixSeed, mulberry32 } from '../rng';
+import { mixSeed, mulberry32 } from '../../util/rng';
 import { describeScene } from './captions';
 import { generateScene, relationsOf, type Scene, type SceneObject } from './scene';
 import { accuracy, parseCaption, scoreCaption, sumScores } from './scorer';

@@ -1,5 +1,5 @@
 // Model checkpoints as safetensors: the weights by dotted name, and in `__metadata__` the format tag,
-// the model id, the resolved config JSON and the caller's vocabulary JSON (opaque to the model).
+// the model id, the resolved config JSON and the model's serialised tokenizer (key `vocabulary`).
 import { AppError } from '../../../shared/result';
 import type { ParamStore } from '../nn/module';
 import { readSafetensors, writeSafetensors, type WriteDtype } from '../weights/safetensors';
@@ -62,4 +62,14 @@ export function withWeights<M extends { params: ParamStore; dispose(): void }>(
     throw e;
   }
   return model;
+}
+
+/** The tokenizer stored in a checkpoint, or an error saying why the file cannot be used. */
+export function needTokenizer(serialized: string | null): string {
+  if (serialized === null)
+    throw new AppError(
+      'invalid_argument',
+      'This checkpoint has no tokenizer (vocabulary) in its metadata, so its ids cannot be read as words.',
+    );
+  return serialized;
 }

@@ -1,24 +1,37 @@
 // `cnn-lstm`: CNN encoder → one image embedding → initial state of a 2-layer LSTM decoder (Show and
 // Tell, Vinyals et al. 2015, with the image as initial state), trained with teacher forcing.
-// Sizes of the `tiny` preset: shared/bench/BENCH_CONFIG.md model A.
+// Sizes of the `tiny` preset: BENCH_CONFIG.md model A. Exports its ModelSpec for the model table.
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../shared/result';
-import { Conv2d, Dense, Embedding } from '../nn/layers';
+import type { CaptionTokenizer } from '../../text/tokenizer';
+import { WORD_TEXT } from '../../text/vocab';
+import { mixSeed } from '../../util/rng';
+import { gatherState, type DecoderState, type StepOutput } from '../decode/types';
+import { Dense, Embedding } from '../nn/layers';
 import { LstmCell } from '../nn/lstm';
 import { ParamStore } from '../nn/module';
-import { maskedCrossEntropy } from '../nn/ops';
-import { gatherState, type Decoder, type DecoderState, type StepOutput } from '../decode/types';
-import { readCheckpoint, withWeights, writeCheckpoint } from './checkpoint';
+import { stepwiseLoss } from '../train/stepwise';
 import type { WriteDtype } from '../weights/safetensors';
-import { InceptionV3, loadInceptionWeights } from './inceptionV3';
+import { needTokenizer, readCheckpoint, withWeights, writeCheckpoint } from './checkpoint';
+import type { CaptionModel, CreateOptions, LossOptions, LossOutput, ModelSpec } from './contract';
 import {
+  buildEncoder,
+  checkConfigKeys,
   checkDecoderFields,
+  checkOverrides,
+  checkTokenizer,
+  encoderBlockOf,
   DECODER_PRESETS,
+  DECODER_SETTINGS,
   fixer,
   resolveEncoder,
+  settingDocs,
+  textFields,
   type DecoderFields,
   type EncoderConfig,
+  type MapEncoder,
 } from './fields';
+import { loadInceptionWeights, InceptionV3 } from './inceptionV3';
 
 export const MODEL_ID = 'cnn-lstm';
 
@@ -35,55 +48,48 @@ export type CnnLstmPartial = Partial<Omit<CnnLstmConfig, 'encoder'>> & {
 
 // The study's baseline (full): Inception v3 image embedding → initial state of a 2-layer LSTM.
 const PRESETS = DECODER_PRESETS;
+const DEFAULTS = { padId: 0, bosId: 1, eosId: 2, maxLength: 16, seed: 1 } as const;
+const FIELDS = ['model', 'preset', ...Object.keys(PRESETS.tiny), ...Object.keys(DEFAULTS), 'vocabSize'];
 
 const fix = fixer(MODEL_ID);
 
-/** Defaults of the preset, then the caller's fields; checked and frozen. */
+/** Defaults of the preset, then the caller's fields (an unknown one is refused); checked and frozen. */
 export function resolveConfig(partial: CnnLstmPartial): Readonly<CnnLstmConfig> {
+  checkConfigKeys(MODEL_ID, partial, FIELDS);
   const preset = partial.preset ?? 'tiny';
   if (preset !== 'tiny' && preset !== 'full')
     throw fix('preset', `must be 'tiny' or 'full', got ${JSON.stringify(preset)}.`);
-  const c: CnnLstmConfig = {
-    model: MODEL_ID,
-    preset,
-    ...PRESETS[preset],
-    padId: 0,
-    bosId: 1,
-    eosId: 2,
-    maxLength: 16,
-    seed: 1,
-    ...partial,
-  };
+  const c: CnnLstmConfig = { model: MODEL_ID, preset, ...PRESETS[preset], ...DEFAULTS, ...partial };
   if (partial.model !== undefined && partial.model !== MODEL_ID)
     throw fix('model', `is ${JSON.stringify(partial.model)}; this is the ${MODEL_ID} model.`);
   checkDecoderFields(c, fix);
   return Object.freeze({ ...c, encoder: resolveEncoder(c.encoder, fix) });
 }
 
-export class CnnLstm implements Decoder {
+export class CnnLstm implements CaptionModel {
   readonly config: Readonly<CnnLstmConfig>;
   readonly params: ParamStore;
   readonly mapKind = 'saliency' as const;
   readonly mapSize: readonly [number, number];
-  private readonly convs: Conv2d[];
-  private readonly inception: InceptionV3 | null;
+  readonly imageSize: number;
+  private readonly encoder: MapEncoder;
   private readonly init: Dense;
   private readonly embed: Embedding;
   private readonly cells: LstmCell[];
   private readonly out: Dense;
 
-  constructor(config: Readonly<CnnLstmConfig>) {
+  constructor(
+    config: Readonly<CnnLstmConfig>,
+    readonly tokenizer: CaptionTokenizer,
+  ) {
+    checkTokenizer(MODEL_ID, config, tokenizer);
     this.config = config;
     const enc = config.encoder;
+    this.imageSize = enc.imageSize;
     this.mapSize = [enc.imageSize, enc.imageSize];
     const ps = (this.params = new ParamStore(config.seed));
-    this.convs =
-      enc.kind === 'tiny-cnn'
-        ? enc.channels.map((co, i) => new Conv2d(ps, `encoder.conv.${i}`, i ? enc.channels[i - 1] : 3, co))
-        : [];
-    this.inception = enc.kind === 'inception-v3' ? new InceptionV3(ps, 'encoder.', enc) : null;
-    const featDim = this.inception ? this.inception.channels : this.convs[this.convs.length - 1].outChannels;
-    this.init = new Dense(ps, 'encoder.init_state', featDim, config.hidden, 'tanh');
+    this.encoder = buildEncoder(ps, enc);
+    this.init = new Dense(ps, 'encoder.init_state', this.encoder.channels, config.hidden, 'tanh');
     this.embed = new Embedding(ps, 'decoder.embed', config.vocabSize, config.embedDim);
     this.cells = Array.from(
       { length: config.layers },
@@ -104,32 +110,34 @@ export class CnnLstm implements Decoder {
   get padId() {
     return this.config.padId;
   }
-  get variables(): tf.Variable[] {
-    return this.params.variables();
+
+  /** The CNN (tiny) or Inception v3 (full); `encoder.init_state` maps pooled features to the LSTM and trains. */
+  isEncoderParam(name: string): boolean {
+    return name.startsWith('encoder.') && !name.startsWith('encoder.init_state.');
   }
 
-  private checkImages(images: tf.Tensor4D) {
-    const s = this.mapSize[0];
-    if (images.rank !== 4 || images.shape[1] !== s || images.shape[2] !== s || images.shape[3] !== 3)
-      throw new AppError(
-        'invalid_argument',
-        `cnn-lstm expects images [N, ${s}, ${s}, 3], got [${images.shape}]. Resize them to ${s}×${s} RGB.`,
-      );
+  /** Inception's BatchNorm running statistics are buffers, not trained. */
+  isBuffer(name: string): boolean {
+    return /\.bn\.running_(mean|var)$/.test(name);
+  }
+
+  encoderBlock(name: string): string | null {
+    return encoderBlockOf(name);
   }
 
   /** images [N, S, S, 3] → pooled features [N, C]. */
   features(images: tf.Tensor4D, inputGrad = false): tf.Tensor2D {
-    this.checkImages(images);
-    if (this.inception) return tf.mean(this.inception.apply(images), [1, 2]) as tf.Tensor2D; // [N, 2048·width]
-    let x = images; // [N, S, S, 3]
-    this.convs.forEach((conv, i) => {
-      x = tf.maxPool(conv.apply(x, i > 0 || inputGrad), 2, 2, 'valid'); // [N, S/2^(i+1), ·, C_i]
-    });
-    return tf.mean(x, [1, 2]) as tf.Tensor2D; // [N, C] global average pool
+    const s = this.imageSize;
+    if (images.rank !== 4 || images.shape[1] !== s || images.shape[2] !== s || images.shape[3] !== 3)
+      throw new AppError(
+        'invalid_argument',
+        `${MODEL_ID} expects images [N, ${s}, ${s}, 3], got [${images.shape}]. Resize them to ${s}×${s} RGB.`,
+      );
+    return tf.mean(this.encoder.apply(images, inputGrad), [1, 2]) as tf.Tensor2D; // [N, C] global average pool
   }
 
   /** features [N, C] → h and c of every layer, all tanh(dense(features)). */
-  initState(features: tf.Tensor2D): DecoderState {
+  initState(features: tf.Tensor): DecoderState {
     const h = this.init.apply(features); // [N, H]
     const s: DecoderState = {};
     this.cells.forEach((_, i) => {
@@ -143,22 +151,23 @@ export class CnnLstm implements Decoder {
     return this.initState(this.features(images, opts.inputGrad ?? false));
   }
 
-  /** Runs the LSTM stack on one input x [N, E]; returns the top h [N, H] and the new state. */
-  private lstm(x: tf.Tensor2D, state: DecoderState): { top: tf.Tensor2D; state: DecoderState } {
+  step(state: DecoderState, tokens: tf.Tensor1D): StepOutput {
+    return this.stepWith(state, tokens, null);
+  }
+
+  /** One word for every row: tokens [N] → logits [N, V]; dropout on the top h when a seed is given. */
+  private stepWith(state: DecoderState, tokens: tf.Tensor1D, dropoutSeed: number | null): StepOutput {
     const next: DecoderState = {};
-    let inp = x;
+    let inp = this.embed.apply(tokens) as tf.Tensor2D; // [N, E]
     this.cells.forEach((cell, i) => {
       const s = cell.step(inp, { h: state[`h${i}`] as tf.Tensor2D, c: state[`c${i}`] as tf.Tensor2D });
       next[`h${i}`] = s.h;
       next[`c${i}`] = s.c;
-      inp = s.h;
+      inp = s.h; // [N, H]
     });
-    return { top: inp, state: next };
-  }
-
-  step(state: DecoderState, tokens: tf.Tensor1D): StepOutput {
-    const x = this.embed.apply(tokens) as tf.Tensor2D; // [N, E]
-    const { top, state: next } = this.lstm(x, state);
+    let top: tf.Tensor = inp;
+    if (dropoutSeed !== null && this.config.dropout > 0)
+      top = tf.dropout(top, this.config.dropout, undefined, dropoutSeed); // [N, H]
     return { logits: this.out.apply(top) as tf.Tensor2D, state: next }; // [N, V]
   }
 
@@ -166,54 +175,39 @@ export class CnnLstm implements Decoder {
     return gatherState(state, indices);
   }
 
-  /** Teacher forcing: images [B, S, S, 3], tokens [B, T] (bos … eos, pad 0) → logits [B, T−1, V]. */
-  logits(images: tf.Tensor4D, tokens: tf.Tensor2D): tf.Tensor3D {
-    const [b, t] = tokens.shape;
-    if (t < 2) throw new AppError('invalid_argument', 'Captions need at least bos and eos (T ≥ 2).');
-    let state = this.encode(images);
-    const inputs = tf.unstack(this.embed.apply(tf.slice(tokens, [0, 0], [b, t - 1])), 1); // (T−1) × [B, E]
-    const tops: tf.Tensor2D[] = [];
-    for (const x of inputs) {
-      const r = this.lstm(x as tf.Tensor2D, state);
-      state = r.state;
-      tops.push(r.top);
-    }
-    const h = tf.stack(tops, 1).reshape([b * (t - 1), this.config.hidden]); // [B(T−1), H]
-    return this.out.apply(h).reshape([b, t - 1, this.config.vocabSize]) as tf.Tensor3D;
-  }
-
-  /** Mean cross-entropy of next-token prediction over the non-pad targets. */
-  loss(images: tf.Tensor4D, tokens: tf.Tensor2D): tf.Scalar {
+  /** Masked mean cross-entropy of next-token prediction (teacher forcing / scheduled sampling). */
+  loss(features: tf.Tensor, tokens: tf.Tensor2D, opts: LossOptions): LossOutput {
     if (tokens.dtype !== 'int32') throw new AppError('invalid_argument', 'tokens must be an int32 tensor.');
-    const [b, t] = tokens.shape;
-    const logits = this.logits(images, tokens).reshape([b * (t - 1), this.config.vocabSize]) as tf.Tensor2D;
-    const targets = tf.slice(tokens, [0, 1], [b, t - 1]).reshape([-1]) as tf.Tensor1D; // [B(T−1)]
-    const mask = tf.notEqual(targets, this.config.padId).toFloat() as tf.Tensor1D; // [B(T−1)]
-    return maskedCrossEntropy(logits, targets, mask);
+    const r = stepwiseLoss(
+      this.initState(features),
+      tokens,
+      this.padId,
+      (s, x, t) => this.stepWith(s, x, opts.training ? mixSeed(opts.seed, t) : null),
+      opts,
+    );
+    return { loss: r.xent, xent: r.xent };
   }
 
-  /**
-   * Weights + config (+ the caller's vocabulary JSON, stored as is) as safetensors bytes; F16 halves
-   * the file for sharing (training should resume from F32).
-   */
   /**
    * Loads ImageNet weights of the Inception v3 encoder (preset 'full') from a safetensors file in
    * torchvision naming (timm `inception_v3.tv_in1k`); throws with every missing, unexpected and
    * mis-shaped tensor.
    */
   loadEncoderWeights(bytes: Uint8Array): { loaded: number; skipped: string[] } {
-    return loadInceptionWeights(this.inception, bytes);
+    return loadInceptionWeights(this.encoder instanceof InceptionV3 ? this.encoder : null, bytes);
   }
 
-  async save(vocabulary?: string, opts: { dtype?: WriteDtype } = {}): Promise<Uint8Array> {
-    return writeCheckpoint(await this.params.read(), this.config, vocabulary, opts.dtype);
+  /** Weights + config + tokenizer as safetensors; F16 halves the file for sharing (resume from F32). */
+  async save(opts: { dtype?: WriteDtype } = {}): Promise<Uint8Array> {
+    return writeCheckpoint(await this.params.read(), this.config, this.tokenizer.serialize(), opts.dtype);
   }
 
-  /** Rebuilds the model saved by `save`; the config comes from the file. */
-  static load(bytes: Uint8Array): { model: CnnLstm; vocabulary: string | null } {
+  /** Rebuilds the model saved by `save`; config and tokenizer come from the file. */
+  static load(bytes: Uint8Array): CnnLstm {
     const ck = readCheckpoint(bytes, MODEL_ID);
-    const model = withWeights(new CnnLstm(resolveConfig(ck.config as unknown as CnnLstmPartial)), ck.weights);
-    return { model, vocabulary: ck.vocabulary };
+    // checkpoints written before cnn-lstm had dropout trained without it
+    const config = resolveConfig({ dropout: 0, ...ck.config } as unknown as CnnLstmPartial);
+    return withWeights(new CnnLstm(config, WORD_TEXT.restore(needTokenizer(ck.vocabulary))), ck.weights);
   }
 
   dispose(): void {
@@ -221,6 +215,36 @@ export class CnnLstm implements Decoder {
   }
 }
 
-export function createCnnLstm(partial: CnnLstmPartial): CnnLstm {
-  return new CnnLstm(resolveConfig(partial));
+const SETTINGS = settingDocs(
+  { tiny: { ...PRESETS.tiny, ...DEFAULTS }, full: { ...PRESETS.full, ...DEFAULTS } },
+  DECODER_SETTINGS,
+);
+
+function resolveSpec(o: Omit<CreateOptions, 'tokenizer'> & { tokenizer?: CaptionTokenizer }) {
+  const overrides = o.overrides ?? {};
+  checkOverrides(MODEL_ID, overrides, SETTINGS);
+  return resolveConfig({
+    ...(overrides as Partial<CnnLstmConfig>),
+    preset: o.preset,
+    seed: o.seed,
+    ...textFields(o.tokenizer),
+  });
 }
+
+export const cnnLstmSpec: ModelSpec = Object.freeze<ModelSpec>({
+  id: MODEL_ID,
+  help: 'Show and Tell: one image embedding starts a 2-layer LSTM; saliency maps',
+  presets: {
+    tiny: '64 px, 3-conv CNN, LSTM 256: trains in minutes on a laptop',
+    full: '299 px Inception v3 (needs ImageNet weights), LSTM 512: the study baseline',
+  },
+  settings: SETTINGS,
+  mapKind: 'saliency' as const,
+  text: WORD_TEXT,
+  resolve: resolveSpec,
+  needsEncoderWeights: (preset, overrides = {}) =>
+    resolveSpec({ preset, overrides, seed: 1 }).encoder.kind === 'inception-v3',
+  imageSize: (preset, overrides = {}) => resolveSpec({ preset, overrides, seed: 1 }).encoder.imageSize,
+  create: (o) => new CnnLstm(resolveSpec(o), o.tokenizer),
+  load: (bytes) => CnnLstm.load(bytes),
+});

@@ -5,23 +5,35 @@
 // regulariser λ·Σ_i (1 − Σ_t α_ti)² (eq. 14). Sizes of the `tiny` preset: BENCH_CONFIG.md model B.
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../shared/result';
-import { mixSeed } from '../../datasets/rng';
+import { mixSeed } from '../../util/rng';
+import type { WriteDtype } from '../weights/safetensors';
 import { gatherState, type DecoderState, type StepOutput } from '../decode/types';
+import type { CaptionTokenizer } from '../../text/tokenizer';
+import { WORD_TEXT } from '../../text/vocab';
 import { AdditiveAttention } from '../nn/attention';
-import { Conv2d, Dense, Embedding } from '../nn/layers';
+import { Dense, Embedding } from '../nn/layers';
 import { LstmCell } from '../nn/lstm';
 import { ParamStore } from '../nn/module';
-import type { CaptionModel, LossOptions, LossOutput } from '../train/model';
 import { stepwiseLoss } from '../train/stepwise';
-import { readCheckpoint, withWeights, writeCheckpoint } from './checkpoint';
+import { needTokenizer, readCheckpoint, withWeights, writeCheckpoint } from './checkpoint';
+import type { CaptionModel, CreateOptions, LossOptions, LossOutput, ModelSpec } from './contract';
 import { InceptionV3, loadInceptionWeights } from './inceptionV3';
 import {
+  buildEncoder,
+  checkConfigKeys,
   checkDecoderFields,
+  checkOverrides,
+  checkTokenizer,
+  encoderBlockOf,
   DECODER_PRESETS,
+  DECODER_SETTINGS,
   fixer,
   resolveEncoder,
+  settingDocs,
+  textFields,
   type DecoderFields,
   type EncoderConfig,
+  type MapEncoder,
 } from './fields';
 
 export const ATTN_MODEL_ID = 'cnn-lstm-attn';
@@ -32,8 +44,6 @@ export interface AttnConfig extends DecoderFields {
   model: typeof ATTN_MODEL_ID;
   /** Attention MLP size (tiny 128; full 512). */
   attnDim: number;
-  /** Dropout on [h; context] before the output layer while training (sgrvinod: 0.5). */
-  dropout: number;
   /** λ of the doubly stochastic regulariser (sgrvinod's alpha_c = 1). */
   alphaC: number;
 }
@@ -43,15 +53,19 @@ export type AttnPartial = Partial<Omit<AttnConfig, 'encoder'>> & {
   encoder?: AttnEncoderConfig;
 };
 
+// dropout (on [h; context] here) comes with the shared decoder sizes: the same in both models
 const PRESETS = {
-  tiny: { ...DECODER_PRESETS.tiny, attnDim: 128, dropout: 0 },
-  full: { ...DECODER_PRESETS.full, attnDim: 512, dropout: 0.5 },
+  tiny: { ...DECODER_PRESETS.tiny, attnDim: 128, alphaC: 1 },
+  full: { ...DECODER_PRESETS.full, attnDim: 512, alphaC: 1 },
 } as const;
+const DEFAULTS = { padId: 0, bosId: 1, eosId: 2, maxLength: 16, seed: 1 } as const;
+const FIELDS = ['model', 'preset', ...Object.keys(PRESETS.tiny), ...Object.keys(DEFAULTS), 'vocabSize'];
 
 const fix = fixer(ATTN_MODEL_ID);
 
-/** Preset defaults, then the caller's fields; checked and frozen. */
+/** Preset defaults, then the caller's fields (an unknown one is refused); checked and frozen. */
 export function resolveAttnConfig(partial: AttnPartial): Readonly<AttnConfig> {
+  checkConfigKeys(ATTN_MODEL_ID, partial, FIELDS);
   const preset = partial.preset ?? 'tiny';
   if (preset !== 'tiny' && preset !== 'full')
     throw fix('preset', `must be 'tiny' or 'full', got ${JSON.stringify(preset)}.`);
@@ -61,47 +75,14 @@ export function resolveAttnConfig(partial: AttnPartial): Readonly<AttnConfig> {
     model: ATTN_MODEL_ID,
     preset,
     ...PRESETS[preset],
-    alphaC: 1,
-    padId: 0,
-    bosId: 1,
-    eosId: 2,
-    maxLength: 16,
-    seed: 1,
+    ...DEFAULTS,
     ...partial,
   };
   checkDecoderFields(c, fix);
   if (!Number.isSafeInteger(c.attnDim) || c.attnDim < 1)
     throw fix('attnDim', `must be a positive integer, got ${c.attnDim}.`);
-  if (!(c.dropout >= 0 && c.dropout < 1)) throw fix('dropout', `must be in [0, 1), got ${c.dropout}.`);
   if (!(c.alphaC >= 0)) throw fix('alphaC', `must be ≥ 0, got ${c.alphaC}.`);
   return Object.freeze({ ...c, encoder: resolveEncoder(c.encoder, fix) });
-}
-
-/** The encoder of either kind: images [N, S, S, 3] → feature map [N, h, w, C]. */
-interface MapEncoder {
-  readonly channels: number;
-  readonly grid: readonly [number, number];
-  apply(images: tf.Tensor4D): tf.Tensor4D;
-}
-
-class TinyCnn implements MapEncoder {
-  readonly channels: number;
-  readonly grid: readonly [number, number];
-  private readonly convs: Conv2d[];
-  constructor(ps: ParamStore, e: { imageSize: number; channels: readonly number[] }) {
-    this.convs = e.channels.map(
-      (co, i) => new Conv2d(ps, `encoder.conv.${i}`, i ? e.channels[i - 1] : 3, co),
-    );
-    this.channels = e.channels[e.channels.length - 1];
-    const side = e.imageSize / 2 ** e.channels.length;
-    this.grid = [side, side];
-  }
-  apply(images: tf.Tensor4D): tf.Tensor4D {
-    let x = images; // [N, S, S, 3]
-    // the first conv needs no input gradient in training (COMPUTE.md: the costliest backward conv)
-    this.convs.forEach((conv, i) => (x = tf.maxPool(conv.apply(x, i > 0), 2, 2, 'valid'))); // [N, S/2^(i+1), ·, C_i]
-    return x;
-  }
 }
 
 export class CnnLstmAttn implements CaptionModel {
@@ -118,11 +99,15 @@ export class CnnLstmAttn implements CaptionModel {
   private readonly cells: LstmCell[];
   private readonly out: Dense;
 
-  constructor(config: Readonly<AttnConfig>) {
+  constructor(
+    config: Readonly<AttnConfig>,
+    readonly tokenizer: CaptionTokenizer,
+  ) {
+    checkTokenizer(ATTN_MODEL_ID, config, tokenizer);
     this.config = config;
     const ps = (this.params = new ParamStore(config.seed));
     const e = config.encoder;
-    this.encoder = e.kind === 'tiny-cnn' ? new TinyCnn(ps, e) : new InceptionV3(ps, 'encoder.', e);
+    this.encoder = buildEncoder(ps, e);
     this.imageSize = e.imageSize;
     this.mapSize = this.encoder.grid;
     const f = this.encoder.channels;
@@ -157,6 +142,10 @@ export class CnnLstmAttn implements CaptionModel {
 
   isBuffer(name: string): boolean {
     return /\.bn\.running_(mean|var)$/.test(name);
+  }
+
+  encoderBlock(name: string): string | null {
+    return encoderBlockOf(name);
   }
 
   /** images [N, S, S, 3] → regions [N, L, F] (L = grid positions, row-major). */
@@ -234,7 +223,10 @@ export class CnnLstmAttn implements CaptionModel {
       (s, input, t) => this.stepWith(s, input, opts.training ? mixSeed(opts.seed, t) : null),
       opts,
     );
-    if (!r.attention || this.config.alphaC === 0) return { loss: r.xent, xent: r.xent };
+    if (!r.attention || this.config.alphaC === 0) {
+      r.attention?.dispose();
+      return { loss: r.xent, xent: r.xent };
+    }
     const summed = tf.sum(tf.mul(r.attention, r.mask.expandDims(2)), 1); // [B, L]: Σ_t α over real steps
     const reg = tf.mean(tf.square(tf.sub(1, summed))); // scalar
     return { loss: tf.add(r.xent, tf.mul(reg, this.config.alphaC)) as tf.Scalar, xent: r.xent };
@@ -248,18 +240,16 @@ export class CnnLstmAttn implements CaptionModel {
     return loadInceptionWeights(this.encoder instanceof InceptionV3 ? this.encoder : null, bytes);
   }
 
-  async save(vocabulary?: string): Promise<Uint8Array> {
-    return writeCheckpoint(await this.params.read(), this.config, vocabulary);
+  /** Weights + config + tokenizer as safetensors; F16 halves the file for sharing (resume from F32). */
+  async save(opts: { dtype?: WriteDtype } = {}): Promise<Uint8Array> {
+    return writeCheckpoint(await this.params.read(), this.config, this.tokenizer.serialize(), opts.dtype);
   }
 
-  /** Rebuilds the model saved by `save`; the config comes from the file. */
-  static load(bytes: Uint8Array): { model: CnnLstmAttn; vocabulary: string | null } {
+  /** Rebuilds the model saved by `save`; config and tokenizer come from the file. */
+  static load(bytes: Uint8Array): CnnLstmAttn {
     const ck = readCheckpoint(bytes, ATTN_MODEL_ID);
-    const model = withWeights(
-      new CnnLstmAttn(resolveAttnConfig(ck.config as unknown as AttnPartial)),
-      ck.weights,
-    );
-    return { model, vocabulary: ck.vocabulary };
+    const config = resolveAttnConfig(ck.config as unknown as AttnPartial);
+    return withWeights(new CnnLstmAttn(config, WORD_TEXT.restore(needTokenizer(ck.vocabulary))), ck.weights);
   }
 
   dispose(): void {
@@ -267,6 +257,40 @@ export class CnnLstmAttn implements CaptionModel {
   }
 }
 
-export function createCnnLstmAttn(partial: AttnPartial): CnnLstmAttn {
-  return new CnnLstmAttn(resolveAttnConfig(partial));
+const SETTINGS = settingDocs(
+  { tiny: { ...PRESETS.tiny, ...DEFAULTS }, full: { ...PRESETS.full, ...DEFAULTS } },
+  {
+    ...DECODER_SETTINGS,
+    attnDim: 'size of the attention MLP',
+    alphaC: 'λ of the doubly stochastic attention regulariser (0 = off)',
+  },
+);
+
+function resolveSpec(o: Omit<CreateOptions, 'tokenizer'> & { tokenizer?: CaptionTokenizer }) {
+  const overrides = o.overrides ?? {};
+  checkOverrides(ATTN_MODEL_ID, overrides, SETTINGS);
+  return resolveAttnConfig({
+    ...(overrides as Partial<AttnConfig>),
+    preset: o.preset,
+    seed: o.seed,
+    ...textFields(o.tokenizer),
+  });
 }
+
+export const cnnLstmAttnSpec: ModelSpec = Object.freeze<ModelSpec>({
+  id: ATTN_MODEL_ID,
+  help: 'Show, Attend and Tell: soft attention over the image grid at every word; attention maps',
+  presets: {
+    tiny: '64 px, 3-conv CNN (8×8 grid), LSTM 256: trains in minutes on a laptop',
+    full: '299 px Inception v3 (needs ImageNet weights, 8×8 grid), LSTM 512: as in the paper',
+  },
+  settings: SETTINGS,
+  mapKind: 'attention' as const,
+  text: WORD_TEXT,
+  resolve: resolveSpec,
+  needsEncoderWeights: (preset, overrides = {}) =>
+    resolveSpec({ preset, overrides, seed: 1 }).encoder.kind === 'inception-v3',
+  imageSize: (preset, overrides = {}) => resolveSpec({ preset, overrides, seed: 1 }).encoder.imageSize,
+  create: (o) => new CnnLstmAttn(resolveSpec(o), o.tokenizer),
+  load: (bytes) => CnnLstmAttn.load(bytes),
+});

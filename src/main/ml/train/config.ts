@@ -2,7 +2,8 @@
 // and checkpoint. Defaults follow BENCH_CONFIG.md (batch 32, Adam 1e-3) and sgrvinod's tutorial
 // (gradient clipping at 5, early stopping on validation BLEU-4/CIDEr).
 import { AppError } from '../../../shared/result';
-import { checkModelId, type ModelId, type Preset } from '../models/registry';
+import { unknownKey } from '../../util/names';
+import { checkModelId, MODELS, type ModelId, type Preset } from '../models/registry';
 
 export type EarlyStopMetric = 'ciderD' | 'bleu4' | 'rougeL' | 'valLoss';
 
@@ -40,14 +41,30 @@ export interface TrainConfig {
    * `inception_v3.tv_in1k`), loaded into the encoder of a new run (inception-v3 encoders only).
    */
   encoderWeights: string | null;
+  /**
+   * Train a full-preset encoder (Inception v3) from random weights instead of ImageNet weights; without
+   * this, such a run needs encoderWeights (a random Inception's BatchNorm statistics are 0/1).
+   */
+  encoderFromScratch: boolean;
   /** Train on cached features of a frozen encoder. */
   freezeEncoder: boolean;
+  /**
+   * Learning rate of an encoder being fine-tuned (pretrained weights, or unfrozen after a frozen start;
+   * the common recipe: 1e-4). An encoder trained from scratch with the decoder uses lr.
+   */
+  encoderLr: number;
+  /** While the encoder trains, only its last N blocks do (e.g. 3: Inception's Mixed_7a–c; null = all). */
+  fineTuneBlocks: number | null;
+  /** Training augmentation: a seeded random crop of this fraction of the image side (1 = none). */
+  cropScale: number;
+  /** With a frozen encoder: the crops per image whose features are cached (each epoch uses one). */
+  cachedCrops: number;
   /** Unfreeze the encoder from this epoch (1-based; null = never). */
   fineTuneFromEpoch: number | null;
   earlyStopping: Readonly<{ metric: EarlyStopMetric; patience: number }>;
   /** Validation images greedily decoded per epoch for the metrics (0 = all). */
   valImages: number;
-  /** Minimum training count of a word to enter the vocabulary. */
+  /** Minimum training count of a word to enter a word vocabulary (rarer words become <unk>). */
   minWordCount: number;
   /** Also write the `last` checkpoint every N steps (0 = only at epoch ends and on cancel). */
   checkpointEverySteps: number;
@@ -83,7 +100,12 @@ export const TRAIN_DEFAULTS: Readonly<Omit<TrainConfig, 'model' | 'earlyStopping
   teacherForcing: 1,
   teacherForcingEnd: null,
   encoderWeights: null,
+  encoderFromScratch: false,
   freezeEncoder: false,
+  encoderLr: 1e-4,
+  fineTuneBlocks: null,
+  cropScale: 0.875,
+  cachedCrops: 4,
   fineTuneFromEpoch: null,
   valImages: 0,
   minWordCount: 1,
@@ -100,23 +122,22 @@ const KNOWN_SETTINGS: ReadonlySet<string> = new Set([
 export function resolveTrainConfig(p: TrainPartial): Readonly<TrainConfig> {
   const model = checkModelId(p.model);
   // A misspelt setting would otherwise be ignored without a word and the run trained on a default.
-  for (const k of Object.keys(p))
-    if (!KNOWN_SETTINGS.has(k)) {
-      const near = [...KNOWN_SETTINGS].find(
-        (n) => n.toLowerCase() === k.toLowerCase() || n.startsWith(k) || k.startsWith(n),
-      );
-      throw bad(k, `is not a trainer setting${near ? ` (did you mean ${near}?)` : ''}; see train/config.ts.`);
-    }
+  const unknown = unknownKey(p, KNOWN_SETTINGS);
+  if (unknown)
+    throw bad(
+      unknown.key,
+      `is not a trainer setting${unknown.near ? ` (did you mean ${unknown.near}?)` : ''}; see train/config.ts.`,
+    );
   const c: TrainConfig = {
     ...TRAIN_DEFAULTS,
     ...p,
     model,
     earlyStopping: { metric: 'ciderD', patience: 0, ...p.earlyStopping },
   };
-  const posInt = (k: 'epochs' | 'batchSize' | 'minWordCount') => {
+  const posInt = (k: 'epochs' | 'batchSize' | 'minWordCount' | 'cachedCrops') => {
     if (!Number.isSafeInteger(c[k]) || c[k] < 1) throw bad(k, `must be a positive integer, got ${c[k]}.`);
   };
-  (['epochs', 'batchSize', 'minWordCount'] as const).forEach(posInt);
+  (['epochs', 'batchSize', 'minWordCount', 'cachedCrops'] as const).forEach(posInt);
   const nonNegInt = (k: 'warmupSteps' | 'valImages' | 'checkpointEverySteps') => {
     if (!Number.isSafeInteger(c[k]) || c[k] < 0) throw bad(k, `must be a whole number ≥ 0, got ${c[k]}.`);
   };
@@ -125,6 +146,14 @@ export function resolveTrainConfig(p: TrainPartial): Readonly<TrainConfig> {
     throw bad('preset', `must be 'tiny' or 'full', got '${c.preset}'.`);
   if (!Number.isSafeInteger(c.seed)) throw bad('seed', `must be an integer, got ${c.seed}.`);
   if (!(c.lr > 0)) throw bad('lr', `must be > 0, got ${c.lr}.`);
+  if (!(c.encoderLr > 0)) throw bad('encoderLr', `must be > 0, got ${c.encoderLr}.`);
+  if (!(c.cropScale > 0 && c.cropScale <= 1))
+    throw bad('cropScale', `must be in (0, 1] (1 = no crop augmentation), got ${c.cropScale}.`);
+  if (c.fineTuneBlocks !== null && (!Number.isSafeInteger(c.fineTuneBlocks) || c.fineTuneBlocks < 1))
+    throw bad(
+      'fineTuneBlocks',
+      `must be a positive number of blocks or null (all), got ${c.fineTuneBlocks}.`,
+    );
   if (!(c.weightDecay >= 0)) throw bad('weightDecay', `must be ≥ 0, got ${c.weightDecay}.`);
   for (const k of ['beta1', 'beta2'] as const)
     if (!(c[k] >= 0 && c[k] < 1)) throw bad(k, `must be in [0, 1), got ${c[k]}.`);
@@ -157,6 +186,10 @@ export function resolveTrainConfig(p: TrainPartial): Readonly<TrainConfig> {
     throw bad('earlyStopping.metric', `must be ciderD, bleu4, rougeL or valLoss, got '${es.metric}'.`);
   if (!Number.isSafeInteger(es.patience) || es.patience < 0)
     throw bad('earlyStopping.patience', `must be a whole number ≥ 0 (0 = off), got ${es.patience}.`);
+  if (typeof c.modelOverrides !== 'object' || c.modelOverrides === null || Array.isArray(c.modelOverrides))
+    throw bad('modelOverrides', 'must be an object of model settings.');
+  // the model's own settings are checked now, not at the first step (unknown ones refused)
+  MODELS[model].resolve({ preset: c.preset, overrides: c.modelOverrides, seed: c.seed });
   return Object.freeze({
     ...c,
     modelOverrides: Object.freeze({ ...c.modelOverrides }),
@@ -179,4 +212,30 @@ export function teacherForcingAt(c: Readonly<TrainConfig>, step: number, total: 
   if (c.teacherForcingEnd === null) return c.teacherForcing;
   const f = Math.min(1, step / Math.max(1, total - 1));
   return c.teacherForcing + (c.teacherForcingEnd - c.teacherForcing) * f;
+}
+
+/**
+ * A new run of a model whose encoder wants pretrained weights (Inception v3 in the full preset) must
+ * get them, or say it trains that encoder from scratch: a random Inception's BatchNorm statistics are
+ * 0/1 and its features are noise. (Runs already started are resumed as they were.)
+ */
+export function checkEncoderWeights(c: Readonly<TrainConfig>): void {
+  const spec = MODELS[c.model];
+  if (c.encoderWeights || c.encoderFromScratch || !spec.needsEncoderWeights?.(c.preset, c.modelOverrides))
+    return;
+  throw bad(
+    'encoderWeights',
+    `is needed: the ${c.preset} preset of ${c.model} uses a pretrained Inception v3 encoder. Give a local ` +
+      'ImageNet Inception v3 .safetensors file in torchvision naming (timm inception_v3.tv_in1k): ' +
+      'train --encoder-weights FILE, or encoderWeights in the config; or set encoderFromScratch: true ' +
+      'to train that encoder from random weights.',
+  );
+}
+
+/**
+ * The learning rate of the encoder's parameters: encoderLr while fine-tuning (pretrained weights, or
+ * unfrozen after a frozen start), else the decoder's.
+ */
+export function encoderLearningRate(c: Readonly<TrainConfig>, lr: number, unfrozen: boolean): number {
+  return c.encoderWeights !== null || unfrozen ? (c.encoderLr * lr) / c.lr : lr;
 }

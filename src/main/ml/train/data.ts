@@ -1,7 +1,7 @@
 // What the trainer trains on: images (by a stable key) with their reference captions per split, a
 // loader of preprocessed pixels, and the batching: seeded order per epoch, captions as padded ids.
-import { mixSeed, mulberry32, shuffled } from '../../datasets/rng';
-import type { WordVocab } from '../../text/index';
+import { mixSeed, mulberry32, shuffled } from '../../util/rng';
+import type { Tokenizer } from '../../text/tokenizer';
 
 export interface Example {
   /** Stable id of the image (its content hash), used for the feature cache and the order. */
@@ -40,17 +40,24 @@ export function epochSamples(
   return shuffled(rng, samples);
 }
 
-/** Captions → [B, T] ids (bos … eos, pad 0), T = the longest in the batch, at most maxLength. */
+/**
+ * Captions → [B, T] ids (bos … eos, then pad), T = the longest in the batch, at most maxLength, and
+ * the mask of real tokens [B, T] (1 for bos, content, eos): the pad id may also be a real id.
+ */
 export function encodeCaptions(
-  vocab: WordVocab,
+  tok: Tokenizer,
   captions: readonly string[],
   maxLength: number,
-): { ids: Int32Array; t: number } {
-  const seqs = captions.map((c) => [vocab.bosId, ...vocab.encode(c).slice(0, maxLength - 2), vocab.eosId]);
+): { ids: Int32Array; mask: Float32Array; t: number } {
+  const seqs = captions.map((c) => [tok.bosId, ...tok.encode(c).slice(0, maxLength - 2), tok.eosId]);
   const t = Math.max(...seqs.map((s) => s.length));
-  const ids = new Int32Array(captions.length * t).fill(vocab.padId);
-  seqs.forEach((s, i) => ids.set(s, i * t));
-  return { ids, t };
+  const ids = new Int32Array(captions.length * t).fill(tok.padId);
+  const mask = new Float32Array(captions.length * t);
+  seqs.forEach((s, i) => {
+    ids.set(s, i * t);
+    mask.fill(1, i * t, i * t + s.length);
+  });
+  return { ids, mask, t };
 }
 
 export function chunks<T>(xs: readonly T[], size: number): T[][] {

@@ -24,13 +24,17 @@ export class Adam {
   private readonly steps = new Map<string, number>();
   constructor(readonly opts: AdamOptions) {}
 
-  /** Clips the gradients to a global norm (0 = off) and applies one update; returns the norm before clipping. */
+  /**
+   * Clips the gradients to a global norm (0 = off) and applies one update at `lr` (one rate, or one per
+   * parameter name); returns the norm before clipping.
+   */
   async apply(
     params: ReadonlyArray<[string, tf.Variable]>,
     grads: ReadonlyMap<string, tf.Tensor>,
-    lr: number,
+    lr: number | ((name: string) => number),
     clipNorm: number,
   ): Promise<number> {
+    const lrOf = typeof lr === 'number' ? () => lr : lr;
     const normT = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))));
     const norm = (await normT.data())[0];
     normT.dispose();
@@ -44,6 +48,7 @@ export class Adam {
         this.v.set(name, zeros(w));
         this.steps.set(name, 0);
       }
+      const rate = lrOf(name);
       const t = this.steps.get(name)! + 1;
       this.steps.set(name, t);
       const m = this.m.get(name)!;
@@ -57,8 +62,8 @@ export class Adam {
         v.assign(v2);
         // torch's form: w −= lr·m̂/(√v̂ + eps) with eps added after the bias correction of v
         const denom = tf.add(tf.div(tf.sqrt(v2), Math.sqrt(1 - b2 ** t)), eps);
-        let next = tf.sub(w, tf.mul(tf.div(m2, denom), lr / (1 - b1 ** t)));
-        if (kind === 'adamw' && wd > 0) next = tf.sub(next, tf.mul(w, lr * wd)); // decoupled decay
+        let next = tf.sub(w, tf.mul(tf.div(m2, denom), rate / (1 - b1 ** t)));
+        if (kind === 'adamw' && wd > 0) next = tf.sub(next, tf.mul(w, rate * wd)); // decoupled decay
         w.assign(next);
       });
     }

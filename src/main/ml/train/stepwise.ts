@@ -1,7 +1,7 @@
 // Teacher forcing and scheduled sampling (Bengio et al. 2015) over any step-based decoder: the
 // loss every LSTM model shares, with padding masked and the per-step attention weights collected.
 import * as tf from '@tensorflow/tfjs';
-import { mixSeed, mulberry32 } from '../../datasets/rng';
+import { mixSeed, mulberry32 } from '../../util/rng';
 import type { DecoderState, StepOutput } from '../decode/types';
 import { maskedCrossEntropy } from '../nn/ops';
 
@@ -18,13 +18,14 @@ export interface StepwiseResult {
  * Runs `step` over tokens [B, T] (bos … eos, pad): step t reads token t (or, with probability
  * 1 − teacherForcing per row, the model's own previous argmax), and predicts token t+1.
  * The draws come from a generator seeded by `seed`, so a replayed training step is identical.
+ * `<unk>` is a target like any word: only padding is masked.
  */
 export function stepwiseLoss(
   state0: DecoderState,
   tokens: tf.Tensor2D,
   padId: number,
   step: (state: DecoderState, input: tf.Tensor1D, t: number) => StepOutput,
-  opts: { teacherForcing: number; seed: number },
+  opts: { teacherForcing: number; seed: number; mask?: tf.Tensor2D },
 ): StepwiseResult {
   const [b, t] = tokens.shape;
   const columns = tf.unstack(tokens, 1) as tf.Tensor1D[]; // T × [B]
@@ -48,7 +49,10 @@ export function stepwiseLoss(
   const v = logits[0].shape[1];
   const flat = tf.stack(logits, 1).reshape([b * (t - 1), v]) as tf.Tensor2D; // [B(T−1), V]
   const targets = tf.slice(tokens, [0, 1], [b, t - 1]) as tf.Tensor2D; // [B, T−1]
-  const mask = tf.notEqual(targets, padId).toFloat() as tf.Tensor2D; // [B, T−1]
+  // the given mask of real tokens (needed when pad is also a real id, as GPT-2's eos), else ids ≠ pad
+  const mask = (
+    opts.mask ? tf.slice(opts.mask, [0, 1], [b, t - 1]).toFloat() : tf.notEqual(targets, padId).toFloat()
+  ) as tf.Tensor2D; // [B, T−1]
   const xent = maskedCrossEntropy(flat, targets.reshape([-1]), mask.reshape([-1]));
   const attention = attn.length ? (tf.stack(attn, 1) as tf.Tensor3D) : null; // [B, T−1, L]
   return { xent, attention, mask };

@@ -1,18 +1,10 @@
 // Training data from the library: images with a split and approved captions (optionally of one
 // collection), keyed by content hash, pixels decoded and preprocessed on demand (and kept in memory
 // for the tiny 64 px presets, where a whole dataset fits).
-import type { Db } from '../../db/index';
+import type { Store } from '../../db/index';
 import { decodeFile } from '../../images/decode';
 import { PRESETS, preprocess, type NormalizePreset } from '../../images/preprocess';
 import type { Example, TrainData } from '../train/data';
-
-interface Row {
-  id: number;
-  hash: string;
-  path: string;
-  split: 'train' | 'val' | 'test';
-  text: string;
-}
 
 /** The preprocessing of a model input size: 64 → tiny, 299 → inception, 224 → vit. */
 export function presetForSize(size: number): { name: string; preset: NormalizePreset } {
@@ -27,15 +19,9 @@ export interface LibraryData extends TrainData {
   snapshot: { train: number; val: number; test: number; captions: number; collectionId: number | null };
 }
 
-export function libraryData(db: Db, opts: { collectionId?: number | null; size: number }): LibraryData {
-  const rows = db
-    .prepare(
-      `SELECT i.id, i.hash, i.path, i.split, c.text FROM images i JOIN captions c ON c.image_id = i.id
-       WHERE c.status = 'approved' AND i.split IS NOT NULL
-       ${opts.collectionId ? 'AND i.id IN (SELECT image_id FROM collection_images WHERE collection_id = ?)' : ''}
-       ORDER BY i.id, c.position, c.id`,
-    )
-    .all(...(opts.collectionId ? [opts.collectionId] : [])) as Row[];
+export function libraryData(store: Store, opts: { collectionId?: number | null; size: number }): LibraryData {
+  const rows = store.captions.approvedOfSplits(opts.collectionId ?? null);
+  type Row = (typeof rows)[number];
   const byKey = new Map<string, { split: Row['split']; path: string; id: number; captions: string[] }>();
   for (const r of rows) {
     const e = byKey.get(r.hash) ?? { split: r.split, path: r.path, id: r.id, captions: [] };

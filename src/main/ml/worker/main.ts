@@ -8,14 +8,12 @@ import type { GeneratedCaption, RunWarningInfo } from '../../../shared/types';
 import { openStore, type Store } from '../../db/index';
 import { decodeFile } from '../../images/decode';
 import { preprocess } from '../../images/preprocess';
-import { WordVocab } from '../../text/index';
 import { nodeLoader, selectBackend } from '../backend';
 import { beamDecode, greedyDecode } from '../decode/search';
-import { imageSizeOf, loadModel } from '../models/registry';
+import { loadModel, modelSpec } from '../models/registry';
 import { train, type TrainConfig } from '../train/index';
 import { libraryData, presetForSize } from './dataset';
 import { sequencer, type FromWorker, type Job, type ToWorker } from './protocol';
-import { RunsRepo } from './runs';
 import { parentChannel } from './channel';
 
 const channel = parentChannel();
@@ -28,7 +26,7 @@ export const runDirFor = (dbPath: string, runId: number) => join(dirname(dbPath)
 export const featureCacheFor = (dbPath: string) => join(dirname(dbPath), 'cache', 'features');
 
 async function trainJob(store: Store, runId: number, resume: boolean): Promise<string> {
-  const runs = new RunsRepo(store.db);
+  const runs = store.runs;
   const row = runs.row(runId);
   if (!row) throw new AppError('not_found', `There is no run ${runId}.`);
   const cfg = JSON.parse(row.config) as TrainConfig;
@@ -40,9 +38,9 @@ async function trainJob(store: Store, runId: number, resume: boolean): Promise<s
   runs.markStarted(runId, process.pid, backend.chosen, dir);
   runs.heartbeat(runId);
   const beat = setInterval(() => runs.heartbeat(runId), 5000);
-  const data = libraryData(store.db, {
+  const data = libraryData(store, {
     collectionId: snapshot.collectionId ?? null,
-    size: imageSizeOf(cfg.model, cfg.preset, cfg.modelOverrides as Record<string, unknown>),
+    size: modelSpec(cfg.model).imageSize(cfg.preset, cfg.modelOverrides),
   });
   let lastSent = 0;
   const warnings: RunWarningInfo[] = [];
@@ -139,15 +137,15 @@ async function captionJob(
   store: Store,
   args: Extract<Job, { type: 'caption' }>['args'],
 ): Promise<GeneratedCaption[]> {
-  const runs = new RunsRepo(store.db);
+  const runs = store.runs;
   const run = runs.get(args.runId);
   if (!run) throw new AppError('not_found', `There is no run ${args.runId}.`);
   const ck = run.checkpoints.find((c) => c.kind === 'best') ?? run.checkpoints.find((c) => c.kind === 'last');
   if (!ck) throw new AppError('not_found', `Run ${args.runId} has no checkpoint yet; train it first.`);
   await selectBackend(nodeLoader(), 'inference');
   const { readFileSync } = await import('node:fs');
-  const { model, vocabulary } = loadModel(readFileSync(ck.path));
-  const vocab = WordVocab.fromJSON(JSON.parse(vocabulary ?? 'null'));
+  const model = loadModel(readFileSync(ck.path));
+  const tok = model.tokenizer;
   const tf = await import('@tensorflow/tfjs');
   try {
     const sources: Array<{ source: string; path: string }> = [
@@ -171,8 +169,8 @@ async function captionJob(
       const ids = r.tokens[0];
       const g: GeneratedCaption = {
         source: s.source,
-        caption: vocab.decode(ids),
-        tokens: ids.map((id) => vocab.wordOf(id)),
+        caption: tok.decode(ids),
+        tokens: ids.map((id) => tok.tokenText(id)),
         probs: r.probs[0],
       };
       if (r.maps)
@@ -212,5 +210,7 @@ channel.onMessage((message) => {
 channel.onParentGone(() => {
   parentGone = true;
   ctl.abort();
+  // The run stops at its next step with a checkpoint; should a job never get there, do not linger.
+  setTimeout(() => process.exit(1), 5 * 60_000).unref();
 });
 void send({ type: 'ready', pid: process.pid });

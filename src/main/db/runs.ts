@@ -1,6 +1,6 @@
 // The runs, metrics and checkpoints tables: written by the worker through its own connection, read
 // by the services. Runs whose owning process is gone are marked interrupted.
-import type { Db } from '../../db/index';
+import type { Db } from './connection';
 import type {
   MetricPoint,
   RunCheckpoint,
@@ -8,7 +8,7 @@ import type {
   RunStatus,
   RunSummary,
   RunWarningInfo,
-} from '../../../shared/types';
+} from '../../shared/types';
 
 interface RunRow {
   id: number;

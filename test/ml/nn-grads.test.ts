@@ -10,6 +10,7 @@ import {
   embeddingLookup,
   maskedCrossEntropy,
   matMul2d,
+  matMulTransposedB,
 } from '../../src/main/ml/nn/ops';
 import { ParamStore } from '../../src/main/ml/nn/module';
 import { LstmCell } from '../../src/main/ml/nn/lstm';
@@ -96,6 +97,19 @@ describe('hand-written gradients match autograd (cpu backend)', () => {
       const ref = tf.grad((w) => tf.sum(tf.conv2d(x, w as tf.Tensor4D, 1, 'same')))(w);
       expectClose([dw], [ref]);
       expectClose([convFilterGrad(x, tf.onesLike(tf.conv2d(x, w, 1, 'same')), 3)], [ref]);
+    });
+  });
+
+  it('dy @ wᵀ both ways round (the smaller operand transposed) equals the transposed-flag matMul', () => {
+    tf.tidy(() => {
+      for (const [m, k, n] of [
+        [3, 40, 50],
+        [60, 5, 4],
+      ]) {
+        const dy = rnd([m, n], 20) as tf.Tensor2D;
+        const w = rnd([k, n], 21) as tf.Tensor2D;
+        expectClose([matMulTransposedB(dy, w)], [tf.matMul(dy, w, false, true)]);
+      }
     });
   });
 

@@ -2,7 +2,9 @@
 // only), and says why each of the others was not used. The loader is injected so that the choice
 // is testable without the native packages.
 import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
 import type { BackendCandidate, BackendInfo, BackendName } from '../../shared/types';
+import { initThreadedWasm } from './wasm-threads';
 
 export type Purpose = 'train' | 'inference';
 
@@ -11,8 +13,11 @@ export interface BackendLoader {
   loadNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): void;
   /** Whether a CUDA GPU is visible to TensorFlow once tfjs-node-gpu loaded. */
   cudaDevices(): number;
-  /** Sets up the WebAssembly backend; throws when it cannot start. */
-  initWasm(): Promise<void>;
+  /**
+   * Sets up the WebAssembly backend with up to `threads` threads (1: the single-threaded build);
+   * returns the threads it got; throws when it cannot start.
+   */
+  initWasm(threads: number): Promise<number>;
   /** Sets up the plain JavaScript backend. */
   initCpu(): Promise<void>;
 }
@@ -30,8 +35,27 @@ function shortReason(e: unknown): string {
   return msg.split('\n')[0];
 }
 
+/** The choice, plus the WebAssembly threads (null for other backends). */
+export type SelectedBackend = BackendInfo & { threads: number | null };
+
+/**
+ * WebAssembly threads for a purpose: training uses every core (about +10-30% on a 2-core machine);
+ * inference one, where the per-op thread hand-off makes batch-1 decoding slower.
+ * CAPTION_STUDIO_WASM_THREADS=N overrides the training count (1 turns threads off).
+ */
+export function wasmThreadsFor(purpose: Purpose, cores: number, env = process.env): number {
+  if (purpose === 'inference') return 1;
+  const forced = Number(env.CAPTION_STUDIO_WASM_THREADS);
+  if (Number.isSafeInteger(forced) && forced >= 1) return forced;
+  return Math.max(1, cores);
+}
+
 /** Tries the backends in order and reports every candidate. */
-export async function selectBackend(loader: BackendLoader, purpose: Purpose): Promise<BackendInfo> {
+export async function selectBackend(
+  loader: BackendLoader,
+  purpose: Purpose,
+  cores = cpus().length,
+): Promise<SelectedBackend> {
   const candidates: BackendCandidate[] = [];
   const add = (name: BackendName, available: boolean, reason: string | null) =>
     candidates.push({ name, available, reason });
@@ -58,13 +82,25 @@ export async function selectBackend(loader: BackendLoader, purpose: Purpose): Pr
     }
   } else add('tensorflow', true, 'not needed: the GPU backend was chosen');
 
+  let threads: number | null = null;
   if (!chosen) {
-    try {
-      await loader.initWasm();
+    const want = wasmThreadsFor(purpose, cores);
+    let why: string | null = null;
+    if (want > 1)
+      try {
+        threads = await loader.initWasm(want);
+      } catch (e) {
+        why = `threads unavailable (${shortReason(e)}), one thread`;
+      }
+    if (threads === null)
+      try {
+        threads = await loader.initWasm(1);
+      } catch (e) {
+        add('wasm', false, shortReason(e));
+      }
+    if (threads !== null) {
       chosen = 'wasm';
-      add('wasm', true, null);
-    } catch (e) {
-      add('wasm', false, shortReason(e));
+      add('wasm', true, why);
     }
   } else add('wasm', true, 'not needed: a native backend was chosen');
 
@@ -82,7 +118,7 @@ export async function selectBackend(loader: BackendLoader, purpose: Purpose): Pr
   } else add('cpu', true, 'not needed: a faster backend was chosen');
 
   const native = chosen === 'tensorflow' || chosen === 'tensorflow-gpu';
-  return { chosen, candidates, warning, advice: native ? null : ADVICE };
+  return { chosen, candidates, warning, advice: native ? null : ADVICE, threads };
 }
 
 /** The real loader over the installed packages. */
@@ -100,11 +136,18 @@ export function nodeLoader(): BackendLoader {
       if (!gpuTf) return 0;
       return process.env.CUDA_VISIBLE_DEVICES === '' ? 0 : 1;
     },
-    async initWasm() {
+    async initWasm(threads) {
       const tf = await import('@tensorflow/tfjs');
-      await import('@tensorflow/tfjs-backend-wasm');
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      // a process has one wasm module: a second call (tests switching backends) reuses it
+      if (tf.findBackend('wasm')) {
+        if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');
+        return wasm.getThreadsCount();
+      }
+      if (threads > 1) return initThreadedWasm(threads, tf, wasm);
       if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');
       await tf.ready();
+      return wasm.getThreadsCount();
     },
     async initCpu() {
       const tf = await import('@tensorflow/tfjs');

@@ -17,11 +17,25 @@ function custom(
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...xs: tf.Tensor[]) => tf.Tensor;
 }
 
+/**
+ * dy [M, N] @ wᵀ → [M, K] for w [K, N]. XNNPACK packs the right operand of every matMul whose tensor
+ * it has not seen (and a transpose is a new tensor each time): when dy is the smaller of the two,
+ * (w @ dyᵀ)ᵀ packs only dyᵀ, instead of a fresh wᵀ per call (per LSTM time step). 2.9× faster for
+ * an LSTM's [32, 1024] @ [1024, 512] step gradient (profiled: 9.4 → 3.2 ms).
+ */
+export function matMulTransposedB(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  if (dy.size < w.size) return tf.transpose(tf.matMul(w, tf.transpose(dy))) as tf.Tensor2D; // [M, K]
+  return tf.matMul(dy, tf.transpose(w)); // [M, K]
+}
+
 const matMul2dOp = custom(([a, b], save) => {
   save([a, b]);
   return {
     value: tf.matMul(a, b), // [M, N]
-    grad: (dy, [a, b]) => [tf.matMul(dy, tf.transpose(b)), tf.matMul(tf.transpose(a), dy)],
+    grad: (dy, [a, b]) => [
+      matMulTransposedB(dy as tf.Tensor2D, b as tf.Tensor2D),
+      tf.matMul(tf.transpose(a), dy),
+    ],
   };
 });
 
@@ -32,7 +46,11 @@ const denseOp = custom(([x, w, b], save) => {
   save([x, w]);
   return {
     value: tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b }), // [M, N]
-    grad: (dy, [x, w]) => [tf.matMul(dy, tf.transpose(w)), tf.matMul(tf.transpose(x), dy), tf.sum(dy, 0)],
+    grad: (dy, [x, w]) => [
+      matMulTransposedB(dy as tf.Tensor2D, w as tf.Tensor2D),
+      tf.matMul(tf.transpose(x), dy),
+      tf.sum(dy, 0),
+    ],
   };
 });
 
@@ -44,22 +62,25 @@ export function dense(x: tf.Tensor, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor {
   return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), w.shape[1]]);
 }
 
-/** dW of a stride-1 'same' k×k conv: im2col(x)ᵀ @ dy, im2col built from k² slices of the padded input. */
+/**
+ * dW of a stride-1 'same' k×k conv, dW[i, j, ci, co] = Σ_{n,y,x} x_pad[n, y+i, x+j, ci] · dy[n, y, x, co],
+ * is itself a 'valid' conv: images = x as [Ci, H, W, N] (padded by p), filter = dy as [H, W, N, Co],
+ * output [Ci, k, k, Co]. One XNNPACK conv and two transposes, instead of an im2col of k² slices, its
+ * concat and transpose (the wasm Slice kernel copies its whole input on every call). Measured on
+ * the tiny CNN's three layers (batch 32, one thread, busy machine): 749/1257/519 ms → 296/443/605 ms.
+ */
 export function convFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number): tf.Tensor4D {
-  const [n, h, w, ci] = x.shape;
-  const co = dy.shape[3];
   const p = (k - 1) / 2;
-  const xp = tf.pad(x, [
+  const xs = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [Ci, H, W, N]
+  const g = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [H, W, N, Co]
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [
     [0, 0],
     [p, p],
     [p, p],
     [0, 0],
-  ]); // [N, H+2p, W+2p, Ci]
-  const cols: tf.Tensor[] = [];
-  for (let i = 0; i < k; i++)
-    for (let j = 0; j < k; j++) cols.push(tf.slice(xp, [0, i, j, 0], [n, h, w, ci]));
-  const patches = tf.concat(cols, 3).reshape([n * h * w, k * k * ci]); // [NHW, k·k·Ci]
-  return tf.matMul(tf.transpose(patches), dy.reshape([n * h * w, co])).reshape([k, k, ci, co]) as tf.Tensor4D;
+  ];
+  const dw = tf.conv2d(xs, g, 1, pad); // [Ci, k, k, Co]
+  return tf.transpose(dw, [1, 2, 0, 3]) as tf.Tensor4D; // [k, k, Ci, Co]
 }
 
 /** dX of a stride-1 'same' conv: a forward conv of dy with the flipped filter, channels swapped. */

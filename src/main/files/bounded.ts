@@ -103,8 +103,11 @@ export async function readBounded(path: string, max: number, what = 'file'): Pro
   }
 }
 
-/** readBounded for synchronous callers (the training worker and the tokenizer loaders). */
-export function readBoundedSync(path: string, max: number, what = 'file'): Buffer {
+/**
+ * Opens a regular file of at most `max` bytes without blocking (a FIFO cannot hang it) and checks it;
+ * the caller reads from `fd` and closes it.
+ */
+export function openBoundedSync(path: string, max: number, what = 'file'): { fd: number; size: number } {
   let fd: number;
   try {
     fd = openSync(path, FLAGS);
@@ -112,7 +115,17 @@ export function readBoundedSync(path: string, max: number, what = 'file'): Buffe
     throw openError(path, e, what);
   }
   try {
-    const size = check(path, fstatSync(fd), max, what);
+    return { fd, size: check(path, fstatSync(fd), max, what) };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+/** readBounded for synchronous callers (the training worker and the tokenizer loaders). */
+export function readBoundedSync(path: string, max: number, what = 'file'): Buffer {
+  const { fd, size } = openBoundedSync(path, max, what);
+  try {
     const buf = Buffer.allocUnsafe(size);
     let got = 0;
     while (got < size) {
@@ -122,7 +135,6 @@ export function readBoundedSync(path: string, max: number, what = 'file'): Buffe
     }
     return got === size ? buf : buf.subarray(0, got);
   } catch (e) {
-    if (e instanceof BoundedReadError) throw e;
     throw openError(path, e, what);
   } finally {
     closeSync(fd);

@@ -1,6 +1,7 @@
 // Bounded reads of a Hugging Face model folder: small JSON files with a size cap, and the folder's
 // safetensors weights (one model.safetensors or shards listed by model.safetensors.index.json).
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readBoundedSync } from '../../files/bounded';
 import { basename, join } from 'node:path';
 import { AppError } from '../../../shared/result';
 import { openSafetensors, type SafetensorsOnDisk } from './safetensorsFile';
@@ -11,31 +12,7 @@ export const MAX_JSON_BYTES = 64 * 2 ** 20;
 
 /** A regular file's bytes, refused above `maxBytes` (checked with fstat before reading). */
 export function readCapped(path: string, maxBytes: number): Uint8Array {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw new AppError('not_found', `Cannot open ${path}: ${(e as Error).message}`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new AppError('invalid_argument', `${path} is not a regular file.`);
-    if (st.size > maxBytes)
-      throw new AppError(
-        'invalid_argument',
-        `${path} is ${st.size} bytes, above the ${maxBytes}-byte limit.`,
-      );
-    const buf = new Uint8Array(st.size);
-    let done = 0;
-    while (done < st.size) {
-      const n = readSync(fd, buf, done, st.size - done, done);
-      if (n === 0) break;
-      done += n;
-    }
-    return buf.subarray(0, done);
-  } finally {
-    closeSync(fd);
-  }
+  return readBoundedSync(path, maxBytes, 'file');
 }
 
 export function readJsonCapped(path: string, maxBytes = MAX_JSON_BYTES): unknown {

@@ -154,7 +154,7 @@ describe('readHfVitGpt2: where the files live', () => {
     writeTinyVed(dir, 'ved');
     renameSync(join(dir, 'model.safetensors'), join(dir, 'moved'));
     mkdirSync(join(dir, 'model.safetensors'));
-    expect(() => readHfVitGpt2({ dir })).toThrow(/model\.safetensors is not a regular file/);
+    expect(() => readHfVitGpt2({ dir })).toThrow(/model\.safetensors is a folder, not a regular file/);
   });
 });
 

@@ -1,6 +1,7 @@
 // A safetensors file read from disk in bounded pieces: the header first (checked against the file's
 // size before anything else is allocated), then one tensor's bytes at a time.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openBoundedSync } from '../../files/bounded';
 import { AppError } from '../../../shared/result';
 import { decodeFloat32, headerLength, indexHeader, parseHeaderPrefix, type TensorInfo } from './safetensors';
 
@@ -33,20 +34,9 @@ function readExactly(fd: number, length: number, position: number, path: string)
 
 /** Opens a regular file, indexes its header against its size, and keeps the descriptor for reads. */
 export function openSafetensors(path: string, maxBytes = MAX_SAFETENSORS_BYTES): SafetensorsOnDisk {
-  let fd: number;
+  const { fd, size } = openBoundedSync(path, maxBytes, 'safetensors file');
   try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw new AppError('not_found', `Cannot open ${path}: ${(e as Error).message}`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new AppError('invalid_argument', `${path} is not a regular file.`);
-    if (st.size > maxBytes)
-      throw new AppError(
-        'invalid_argument',
-        `${path} is ${st.size} bytes, above the ${maxBytes}-byte limit.`,
-      );
+    const st = { size };
     const n = headerLength(readExactly(fd, Math.min(8, st.size), 0, path));
     if (8 + n > st.size)
       throw new AppError(

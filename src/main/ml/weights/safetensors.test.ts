@@ -83,6 +83,26 @@ describe('safetensors', () => {
     expect(f.float32('decoder.out.bias')[1]).toBe(1000.5);
   });
 
+  it('reads tensors out of a Node Buffer that is a view at an offset of a larger (pooled) buffer', () => {
+    const a = Float32Array.from({ length: 5 }, (_, i) => i + 0.25);
+    const h = Float32Array.from([0.5, -2, 4]);
+    const bytes = writeSafetensors(
+      new Map([
+        ['a', { shape: [5], data: a }],
+        ['h', { shape: [3], data: h, dtype: 'F16' as const }],
+      ]),
+      {},
+    );
+    // Buffer.from(arrayBuffer, offset) is what readFileSync and pooled allocations hand out: a view
+    // whose byteOffset is not 0, so `buf.slice().buffer` is the whole underlying memory.
+    const backing = Buffer.alloc(bytes.length + 13, 0x7f);
+    const view = Buffer.from(backing.buffer, backing.byteOffset + 13, bytes.length);
+    view.set(bytes);
+    const f = readSafetensors(view);
+    expect(Array.from(f.float32('a'))).toEqual(Array.from(a));
+    expect(Array.from(f.float32('h'))).toEqual(Array.from(h));
+  });
+
   it('reads a file laid out like a Hugging Face one (unordered keys, padded header, BF16, unused dtypes)', () => {
     // The HF writer orders tensors by dtype size (largest first), which keeps every one aligned.
     const data = new Uint8Array([...new Uint8Array(8), ...le32([1.5, -2]), ...le16([0x3f80, 0xc0a0])]);

@@ -171,11 +171,13 @@ export function decodeFloat32(name: string, dtype: string, raw: Uint8Array): Flo
     else for (let i = 0; i < n; i++) out[i] = bf16ToF32(view.getUint16(2 * i, true));
     return out;
   }
-  if (dtype === 'F32') return new Float32Array(raw.slice().buffer, 0, n); // a copy, aligned
+  // `new Uint8Array(raw)` copies into a buffer of its own (a Node Buffer's `slice()` would not copy:
+  // it is a view into the same, often pooled, memory at an offset).
+  if (dtype === 'F32') return new Float32Array(new Uint8Array(raw).buffer, 0, n);
   const bits =
     raw.byteOffset % 2 === 0
       ? new Uint16Array(raw.buffer, raw.byteOffset, n)
-      : new Uint16Array(raw.slice().buffer, 0, n);
+      : new Uint16Array(new Uint8Array(raw).buffer, 0, n);
   const out = new Float32Array(n);
   if (dtype === 'F16') {
     const table = f16Lookup();

@@ -136,7 +136,7 @@ export const tests = [
       // (A filtered list keeps its count after an undo until it is filtered again.)
       await page.getByLabel('Source', { exact: true }).selectOption('');
       await page.getByLabel('Source', { exact: true }).selectOption('run');
-      await page.getByText(`${before} images`).waitFor();
+      await page.getByText(`${before} image${before === 1 ? '' : 's'}`).waitFor();
     },
   },
 ];

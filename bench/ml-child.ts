@@ -2,7 +2,7 @@
 // can run on threaded WebAssembly while decoding stays single-threaded, as in the app's worker):
 //   tsx bench/ml-child.ts train MODEL   → the trainer's own step (trainStep + its Adam), batch 32
 //   tsx bench/ml-child.ts decode MODEL  → greedy and beam (width 3) decoding at batch 1 and 32
-// Bench config (shared BENCH_CONFIG "small"): 64×64 images, captions of 16 tokens, vocabulary 32,
+// Bench config (the tiny presets' sizes): 64×64 images, captions of 16 tokens, vocabulary 32,
 // random data, tiny preset. Prints one JSON line. BENCH_QUICK=1: a couple of steps (smoke test).
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';

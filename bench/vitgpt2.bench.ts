@@ -1,6 +1,6 @@
-// vit-gpt2: tiny (BENCH_CONFIG model C) training throughput (the trainer's own step) and greedy decoding
-// latency with the key/value cache, against the PyTorch reference of shared/bench/COMPUTE.md table 2
-// (model C, which decodes without a cache); and the full size (ViT-B/16 224 px + GPT-2 small, random
+// vit-gpt2: tiny (the bench configuration's model C) training throughput (the trainer's own step) and
+// greedy decoding latency with the key/value cache (the live PyTorch comparison of the same model is
+// in models.bench.ts); and the full size (ViT-B/16 224 px + GPT-2 small, random
 // weights: the maths and cost of a real checkpoint) ms per caption at batch 1. BENCH_QUICK=1 runs
 // a couple of steps at tiny only (smoke test).
 import * as tf from '@tensorflow/tfjs';
@@ -22,11 +22,6 @@ const B = 32;
 const WARMUP = QUICK ? 1 : 3;
 const STEPS = QUICK ? 1 : 8;
 const REPS = QUICK ? 1 : 5;
-
-// COMPUTE.md table 2, model C (medians on this machine kind; torch decodes without a KV cache).
-const TORCH_OB_2THR_IMG_S = 56.3;
-const TORCH_T1_IMG_S = 11.4;
-const TORCH_T1_GREEDY_MS = { 1: 148, 32: 126 } as const;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -76,9 +71,7 @@ const bench: Bench = {
         name: `${label} tiny train, batch ${B}`,
         value: imgS,
         unit: 'img/s',
-        note:
-          `${(imgS / TORCH_OB_2THR_IMG_S).toFixed(2)}× torch-OB 2thr (${TORCH_OB_2THR_IMG_S}), ` +
-          `${(imgS / TORCH_T1_IMG_S).toFixed(2)}× torch-t1 (${TORCH_T1_IMG_S})`,
+        note: 'PyTorch comparison: npm run bench models',
       },
     ];
     for (const bs of [1, 32] as const) {
@@ -86,12 +79,11 @@ const bench: Bench = {
       const ms =
         (await timeIt(() => greedyDecode(fixedLength(model), x, { maxTokens: T - 1 }), REPS, 1)) / bs;
       x.dispose();
-      const ref = TORCH_T1_GREEDY_MS[bs];
       rows.push({
         name: `${label} tiny greedy 15 steps with KV cache, batch ${bs}`,
         value: ms,
         unit: 'ms/img',
-        note: `${(ms / ref).toFixed(2)}× the time of torch-t1 without a cache (${ref} ms)`,
+        note: 'with the key/value cache',
       });
     }
     tf.dispose([images, tokens]);

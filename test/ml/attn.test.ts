@@ -46,7 +46,7 @@ afterAll(() => {
 });
 
 describe('config', () => {
-  it('resolves the tiny preset (BENCH_CONFIG model B), frozen, and refuses what does not fit', () => {
+  it('resolves the tiny preset (model B of the bench configuration), frozen, and refuses what does not fit', () => {
     const c = resolveAttnConfig({ vocabSize: 30 });
     expect(c).toMatchObject({
       preset: 'tiny',

@@ -7,7 +7,7 @@ import { banMask } from './ngram';
 import type { Decoder, DecodeResult, DecoderState } from './types';
 
 export interface DecodeOptions {
-  /** Most tokens to generate, eos included (default 15 = BENCH_CONFIG's 16 minus bos). */
+  /** Most tokens to generate, eos included (default 15 = the bench configuration's 16 minus bos). */
   maxTokens?: number;
   /** Ban repeating any n-gram of this size (0 = off), as HF's no_repeat_ngram_size. */
   noRepeatNgram?: number;

@@ -1,6 +1,6 @@
 // `cnn-lstm`: CNN encoder → one image embedding → initial state of a 2-layer LSTM decoder (Show and
 // Tell, Vinyals et al. 2015, with the image as initial state), trained with teacher forcing.
-// Sizes of the `tiny` preset: BENCH_CONFIG.md model A. Exports its ModelSpec for the model table.
+// Sizes of the `tiny` preset: the bench configuration's model A. Exports its ModelSpec for the model table.
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../shared/result';
 import type { CaptionTokenizer } from '../../text/tokenizer';

@@ -2,7 +2,7 @@
 // map is kept; at every word the decoder attends over its positions (additive attention, query = the
 // top LSTM's previous hidden state), gates the context (f_beta, §4.2.1), feeds [embedding; context]
 // to a 2-layer LSTM and predicts from [h; context]. Trained with the doubly stochastic attention
-// regulariser λ·Σ_i (1 − Σ_t α_ti)² (eq. 14). Sizes of the `tiny` preset: BENCH_CONFIG.md model B.
+// regulariser λ·Σ_i (1 − Σ_t α_ti)² (eq. 14). Sizes of the `tiny` preset: the bench configuration's model B.
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../shared/result';
 import { mixSeed } from '../../util/rng';

@@ -114,17 +114,17 @@ export interface DecoderFields {
   embedDim: number;
   /** LSTM hidden size; also the size of the image embedding that initialises h and c (tiny 256; full 512). */
   hidden: number;
-  /** Stacked LSTM layers (BENCH_CONFIG: 2). */
+  /** Stacked LSTM layers (the bench configuration: 2). */
   layers: number;
   /** Dropout before the output layer while training (tiny 0; full 0.5, as Show, Attend and Tell). */
   dropout: number;
   /** Words in the vocabulary, specials included. Required: it comes from the caller's vocabulary. */
   vocabSize: number;
-  /** Special ids: <pad>=0 <bos>=1 <eos>=2 (<unk>=3) as in BENCH_CONFIG's vocabulary. */
+  /** Special ids: <pad>=0 <bos>=1 <eos>=2 (<unk>=3) as in the bench configuration's vocabulary. */
   padId: number;
   bosId: number;
   eosId: number;
-  /** Longest caption in tokens, bos and eos included (BENCH_CONFIG: 16). */
+  /** Longest caption in tokens, bos and eos included (the bench configuration: 16). */
   maxLength: number;
   /** Seed of the weight initialisers. */
   seed: number;

@@ -48,7 +48,7 @@ function filterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, s: 
 
 /**
  * A 'valid' conv with stride s whose filter gradient avoids the wasm backend's missing
- * Conv2DBackpropFilter (COMPUTE.md §3.1); the input gradient uses Conv2DBackpropInput, which exists.
+ * Conv2DBackpropFilter (tfjs 4.22); the input gradient uses Conv2DBackpropInput, which exists.
  */
 function convValid(x: tf.Tensor4D, w: tf.Tensor4D, s: number): tf.Tensor4D {
   const op = tf.customGrad(((xi: tf.Tensor4D, wi: tf.Tensor4D, save: (t: tf.Tensor[]) => void) => {

@@ -2,7 +2,7 @@
 // VisionEncoderDecoderModel layout (parameter names and stored shapes are the state dict's, so a
 // loaded checkpoint drops in). Maths in vitGpt2Net.ts. Decoding keeps a key/value cache; the map of a
 // word is the last decoder layer's cross-attention, mean over heads, on the patch grid. Presets:
-// `tiny` = BENCH_CONFIG model C from scratch with the word vocabulary; `full` = a Hugging Face folder.
+// `tiny` = the bench configuration's model C from scratch with the word vocabulary; `full` = a Hugging Face folder.
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../shared/result';
 import type { CaptionTokenizer } from '../../text/tokenizer';

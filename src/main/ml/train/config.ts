@@ -1,5 +1,5 @@
 // The trainer's configuration: typed, documented defaults, checked and frozen. Saved in every run row
-// and checkpoint. Defaults follow BENCH_CONFIG.md (batch 32, Adam 1e-3) and sgrvinod's tutorial
+// and checkpoint. Defaults follow the bench configuration (batch 32, Adam 1e-3) and sgrvinod's tutorial
 // (gradient clipping at 5, early stopping on validation BLEU-4/CIDEr).
 import { AppError } from '../../../shared/result';
 import { unknownKey } from '../../util/names';

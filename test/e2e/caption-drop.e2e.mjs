@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { assert } from './harness.mjs';
+import { assert, drop } from './harness.mjs';
 import { startServe } from './serve.mjs';
 
 export async function setup() {
@@ -31,19 +31,6 @@ const uploadDirs = (suite) => {
   const root = join(dirname(suite.db), 'uploads');
   return existsSync(root) ? readdirSync(root).filter((d) => d.startsWith('caption-')) : [];
 };
-
-async function drop(page, files) {
-  const dt = await page.evaluateHandle((files) => {
-    const d = new DataTransfer();
-    for (const f of files) {
-      const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
-      d.items.add(new File([bytes], f.name, { type: f.type }));
-    }
-    return d;
-  }, files);
-  await page.dispatchEvent('main', 'dragover', { dataTransfer: dt });
-  await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
-}
 
 export const tests = [
   {

@@ -33,3 +33,20 @@ export async function screenshot(page, name) {
 export function assert(cond, message) {
   if (!cond) throw new Error(`assertion failed: ${message}`);
 }
+
+/**
+ * Drops files on the page's main area as a real drag and drop (a DataTransfer with File objects,
+ * `dragover` then `drop`); each file is `{ name, type, b64 }` with its bytes in base64.
+ */
+export async function drop(page, files) {
+  const dt = await page.evaluateHandle((files) => {
+    const d = new DataTransfer();
+    for (const f of files) {
+      const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
+      d.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    return d;
+  }, files);
+  await page.dispatchEvent('main', 'dragover', { dataTransfer: dt });
+  await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
+}

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { assert, screenshot } from './harness.mjs';
+import { assert, drop, screenshot } from './harness.mjs';
 import { startServe } from './serve.mjs';
 
 export async function setup() {
@@ -27,18 +27,6 @@ const filesUnder = (dir) =>
       )
     : [];
 
-async function drop(page, files) {
-  const dt = await page.evaluateHandle((files) => {
-    const d = new DataTransfer();
-    for (const f of files) {
-      const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
-      d.items.add(new File([bytes], f.name, { type: f.type }));
-    }
-    return d;
-  }, files);
-  await page.dispatchEvent('main', 'dragover', { dataTransfer: dt });
-  await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
-}
 const b64 = (s) => Buffer.from(s).toString('base64');
 const count = (page, n) => page.getByTestId('count').getByText(n, { exact: true }).waitFor();
 

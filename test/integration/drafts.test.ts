@@ -8,30 +8,16 @@ import { createCore, type Core } from '../../src/main/services/index';
 import { DRAFT_CHUNK } from '../../src/main/services/drafts';
 import type { RunDetail } from '../../src/shared/types';
 import { tempDir } from '../helpers/tmp';
+import { call, TINY_RUN } from '../helpers/core';
 
 const root = tempDir('cs-drafts-');
 let core: Core;
 let run: RunDetail;
 
 const CONFIG = {
-  modelOverrides: {
-    embedDim: 16,
-    hidden: 32,
-    encoder: { kind: 'tiny-cnn', imageSize: 64, channels: [8, 16, 16] },
-  },
+  ...TINY_RUN,
   epochs: 1,
-  batchSize: 8,
-  captionsPerEpoch: 'one',
-  valImages: 4,
 };
-
-async function call<T>(
-  r: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>,
-): Promise<T> {
-  const x = await r;
-  if (!x.ok) throw new Error(x.error.message);
-  return x.value;
-}
 
 const modelDrafts = async () => (await call(core.dispatch('library.list', { source: 'run' }))).total;
 

@@ -4,13 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/main/services/index';
 import { tempDir } from '../helpers/tmp';
+import { call } from '../helpers/core';
 
 let core: Core;
-async function call<T>(r: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>) {
-  const x = await r;
-  if (!x.ok) throw new Error(x.error.message);
-  return x.value;
-}
 
 beforeAll(() => {
   core = createCore({ dbPath: join(tempDir('cs-split-'), 'library.db') });

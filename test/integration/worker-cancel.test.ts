@@ -11,32 +11,14 @@ import { RunsRepo } from '../../src/main/db/runs';
 import type { RunDetail } from '../../src/shared/types';
 import { tempDir } from '../helpers/tmp';
 import { sql } from '../helpers/sql';
+import { call, TINY_RUN } from '../helpers/core';
 
 const root = tempDir('cs-cancel-');
 const dbPath = join(root, 'library.db');
 let core: Core;
 
 // Frozen encoder: from epoch 2 on every step reads cached features and never waits on I/O.
-const CONFIG = {
-  modelOverrides: {
-    embedDim: 16,
-    hidden: 32,
-    encoder: { kind: 'tiny-cnn', imageSize: 64, channels: [8, 16, 16] },
-  },
-  epochs: 40,
-  batchSize: 8,
-  captionsPerEpoch: 'one',
-  valImages: 2,
-  freezeEncoder: true,
-};
-
-async function call<T>(
-  r: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>,
-): Promise<T> {
-  const x = await r;
-  if (!x.ok) throw new Error(x.error.message);
-  return x.value;
-}
+const CONFIG = { ...TINY_RUN, epochs: 40, valImages: 2, freezeEncoder: true };
 
 async function until(runId: number, pred: (r: RunDetail) => boolean, timeoutMs = 120_000) {
   const t0 = Date.now();

@@ -12,30 +12,16 @@ import { readSafetensors } from '../../src/main/ml/weights/safetensors';
 import type { RunDetail } from '../../src/shared/types';
 import { tempDir } from '../helpers/tmp';
 import { sql } from '../helpers/sql';
+import { call, TINY_RUN } from '../helpers/core';
 
 const root = tempDir('cs-worker-');
 const dbPath = join(root, 'library.db');
 let core: Core;
 
 const CONFIG = {
-  modelOverrides: {
-    embedDim: 16,
-    hidden: 32,
-    encoder: { kind: 'tiny-cnn', imageSize: 64, channels: [8, 16, 16] },
-  },
+  ...TINY_RUN,
   epochs: 2,
-  batchSize: 8,
-  captionsPerEpoch: 'one',
-  valImages: 4,
 };
-
-async function call<T>(
-  r: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>,
-): Promise<T> {
-  const x = await r;
-  if (!x.ok) throw new Error(x.error.message);
-  return x.value;
-}
 
 async function until(
   runId: number,

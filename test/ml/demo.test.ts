@@ -73,5 +73,22 @@ describe('caption-studio demo --quick', () => {
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
     );
     expect(again).toContain('Reusing the shapes set in this library (200 scenes)');
+
+    // the same settings again: the completed run is reused, not trained a second time
+    const third = execFileSync(
+      process.execPath,
+      ['bin/caption-studio.js', 'demo', '--quick', '--db', db, '--models', MODEL_IDS[0], '--epochs', '1'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    expect(third).toMatch(new RegExp(`${MODEL_IDS[0]} \\(seed 1\\): reusing run \\d+`));
+    expect(third).not.toContain('Training ');
+    const after = createCore({ dbPath: db });
+    try {
+      const list = await after.dispatch('runs.list', {});
+      if (!list.ok) throw new Error(list.error.message);
+      expect(list.value).toHaveLength(MODEL_IDS.length + 1); // the three, plus the one-epoch run
+    } finally {
+      after.close();
+    }
   }, 900_000);
 });

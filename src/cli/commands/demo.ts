@@ -13,7 +13,7 @@ import { renderHeatmapPng } from '../../main/images/heatmap';
 import { decodeFile } from '../../main/images/decode';
 import { MODEL_IDS } from '../../main/ml/models/registry';
 import { defaultDataDir } from '../../main/services/paths';
-import { ranking, studyHtml, studyTable, type PageImage } from '../study/report';
+import { ranking, seedRankings, studyHtml, studyTable, type PageImage } from '../study/report';
 import { runStudy, type StudyOptions, type StudyRun, type StudyData } from '../study/run';
 
 /** The two sizes of the demo: the full study (about 15 minutes on a 2-core laptop) and the quick check. */
@@ -75,7 +75,7 @@ export const demo: Command = {
   name: 'demo',
   summary: 'The study in one command: shapes data → train every model (tiny) → comparison table + HTML page',
   usage:
-    'demo [--quick] [--db FILE] [--out DIR] [--seeds 1] [--epochs N] [--count N] [--models cnn-lstm,cnn-lstm-attn,vit-gpt2]',
+    'demo [--quick] [--db FILE] [--out DIR] [--seeds 1,2,3] [--epochs N] [--count N] [--models cnn-lstm,cnn-lstm-attn,vit-gpt2] [--fresh]',
   async run(argv) {
     const { values, positionals } = parse(argv, {
       quick: { type: 'boolean' },
@@ -85,6 +85,7 @@ export const demo: Command = {
       epochs: { type: 'string' },
       count: { type: 'string' },
       models: { type: 'string' },
+      fresh: { type: 'boolean' },
     });
     if (positionals.length) throw new UsageError(`Unexpected argument '${positionals[0]}'.`);
     const quick = values.quick ?? false;
@@ -99,6 +100,7 @@ export const demo: Command = {
       seeds: (values.seeds ?? '1').split(',').map((s) => intOption('seeds', s.trim(), 0)),
       epochs: intOption('epochs', values.epochs, size.epochs, 1),
       models,
+      fresh: values.fresh ?? false,
     };
     const db = resolve(values.db ?? demoDbPath(quick));
     const out = resolve(values.out ?? join(dirname(db), 'report'));
@@ -130,6 +132,7 @@ export const demo: Command = {
       console.log(`\n${intro}\n\n${studyTable(rows)}\n`);
       console.log(`Ranking by test loss (lowest first): ${rank.byLoss.join(' < ')}`);
       console.log(`Ranking by ROUGE-L (highest first): ${rank.byRouge.join(' > ')}`);
+      if (o.seeds.length > 1) for (const line of seedRankings(rows)) console.log(line);
       mkdirSync(out, { recursive: true });
       const page = await pageImages(out, data, runs);
       writeFileSync(

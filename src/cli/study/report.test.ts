@@ -1,7 +1,7 @@
 // The study table and page: every run's row, one mean row per model with several seeds, the ranking,
 // and an HTML page that escapes what it shows and links every map it names.
 import { describe, expect, it } from 'vitest';
-import { mapCell, meanRow, ranking, studyHtml, studyTable, type StudyRow } from './report';
+import { mapCell, meanRow, ranking, seedRankings, studyHtml, studyTable, type StudyRow } from './report';
 
 const row = (model: string, seed: number, loss: number, rougeL: number, hits = 1): StudyRow => ({
   model,
@@ -30,8 +30,9 @@ describe('study report', () => {
     expect(lines[2]).toContain('| cnn-lstm | 1 |');
     expect(lines[2]).toContain('(saliency)');
     const mean = lines.find((l) => l.startsWith('| **cnn-lstm** | mean'))!;
-    expect(mean).toContain('| 1.500 |'); // mean test loss of 2 and 1
-    expect(mean).toContain('| 0.450 |'); // mean ROUGE-L
+    expect(mean).toContain('| 1.500 ± 0.707 |'); // mean test loss of 2 and 1, sample sd √0.5
+    expect(mean).toContain('| 0.450 ± 0.071 |'); // mean ROUGE-L
+    expect(lines.find((l) => l.startsWith('| **vit-gpt2** | mean'))).toContain('| 0.500 |'); // one run: no spread
     expect(mean).toContain('50.0% of 8 (chance 25.0%)'); // tallies summed over the two runs
     expect(mean).toContain('| – |'); // size accuracy: no caption named a size
   });
@@ -45,6 +46,27 @@ describe('study report', () => {
     const r = ranking([row('a', 1, 3, 0.3), row('b', 1, 2, 0.5), row('c', 1, 1, 0.4)]);
     expect(r.byLoss).toEqual(['c', 'b', 'a']);
     expect(r.byRouge).toEqual(['b', 'c', 'a']);
+  });
+
+  it("gives each seed's ranking and says whether they agree", () => {
+    const agree = seedRankings([
+      row('a', 1, 2, 0.3),
+      row('b', 1, 1, 0.5),
+      row('a', 2, 3, 0.2),
+      row('b', 2, 2, 0.4),
+    ]);
+    expect(agree).toEqual([
+      '  seed 1: loss b < a; ROUGE-L b > a',
+      '  seed 2: loss b < a; ROUGE-L b > a',
+      'Same order in every seed: by test loss yes, by ROUGE-L yes.',
+    ]);
+    const differ = seedRankings([
+      row('a', 1, 2, 0.3),
+      row('b', 1, 1, 0.5),
+      row('a', 2, 1, 0.2),
+      row('b', 2, 2, 0.4),
+    ]);
+    expect(differ.at(-1)).toBe('Same order in every seed: by test loss no, by ROUGE-L yes.');
   });
 
   it('says – when no word named a shape', () => {

@@ -75,6 +75,13 @@ function cells(r: Omit<StudyRow, 'runId' | 'seed'>, seed: string, run: string): 
   ];
 }
 
+/** Sample standard deviation (null below two values). */
+const sd = (xs: number[]): number | null => {
+  if (xs.length < 2) return null;
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
+};
+
 const mean = (xs: Array<number | null | undefined>): number | null => {
   const ok = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : null;
@@ -119,11 +126,31 @@ export function studyTable(rows: readonly StudyRow[]): string {
   const models = modelsOf(rows);
   if (rows.length > models.length)
     for (const m of models) {
-      const c = cells(meanRow(rows.filter((r) => r.model === m)), 'mean', '');
+      const own = rows.filter((r) => r.model === m);
+      const c = cells(meanRow(own), 'mean', '');
       c[0] = `**${m}**`;
+      // the test metrics' spread over seeds: mean ± sample standard deviation
+      METRICS.forEach((k, i) => {
+        const s = sd(own.map((r) => r.test[k]).filter((x) => Number.isFinite(x)));
+        if (s !== null) c[3 + i] += ` ± ${s.toFixed(3)}`;
+      });
       out.push(line(c));
     }
   return out.join('\n');
+}
+
+/**
+ * With several seeds: the ranking each seed gives (by test loss and by ROUGE-L), and whether every
+ * seed gives the same order.
+ */
+export function seedRankings(rows: readonly StudyRow[]): string[] {
+  const seeds = [...new Set(rows.map((r) => r.seed))];
+  const per = seeds.map((seed) => ({ seed, ...ranking(rows.filter((r) => r.seed === seed)) }));
+  const same = (k: 'byLoss' | 'byRouge') => new Set(per.map((p) => p[k].join(','))).size === 1;
+  return [
+    ...per.map((p) => `  seed ${p.seed}: loss ${p.byLoss.join(' < ')}; ROUGE-L ${p.byRouge.join(' > ')}`),
+    `Same order in every seed: by test loss ${same('byLoss') ? 'yes' : 'no'}, by ROUGE-L ${same('byRouge') ? 'yes' : 'no'}.`,
+  ];
 }
 
 /** Models by mean test loss (lowest first) and by mean ROUGE-L (highest first), for the ranking line. */

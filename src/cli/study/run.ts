@@ -4,6 +4,7 @@
 // accuracies, and where each word's map peaks). The demo and its test share it.
 import type { Scene } from '../../main/datasets/shapes/scene';
 import { accuracy, parseCaption, scoreCaption, sumScores } from '../../main/datasets/shapes/scorer';
+import { resolveTrainConfig, type TrainPartial } from '../../main/ml/train/config';
 import type { Core } from '../../main/services/index';
 import type { GeneratedCaption, ImageWithCaptions, RunDetail } from '../../shared/types';
 import type { MapTally, StudyRow } from './report';
@@ -27,6 +28,8 @@ export interface StudyOptions {
   seeds: number[];
   epochs: number;
   models: string[];
+  /** Train every run again even when the library holds a completed run with the same settings. */
+  fresh?: boolean;
 }
 
 export interface StudyRun {
@@ -154,7 +157,41 @@ export function trainingStats(
   };
 }
 
-/** Trains and scores one model with one seed. */
+/** JSON with sorted keys, to compare two configs field by field. */
+const canonical = (v: unknown): string =>
+  v && typeof v === 'object' && !Array.isArray(v)
+    ? `{${Object.keys(v)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+        .join(',')}}`
+    : JSON.stringify(v);
+
+/**
+ * The latest completed run of this library trained with exactly the study's settings for this model
+ * and seed (the whole resolved trainer config compared, and the same test images), or null. The demo
+ * reuses it instead of training again, so adding a seed trains only that seed.
+ */
+export async function findStudyRun(
+  core: Core,
+  model: string,
+  seed: number,
+  epochs: number,
+): Promise<RunDetail | null> {
+  const want = canonical(
+    resolveTrainConfig({ ...studyConfig(seed, epochs), model, preset: 'tiny' } as TrainPartial),
+  );
+  const runs = await call(core.dispatch('runs.list', {}));
+  const testSets = new Set(runs.map((r) => r.data?.testSet));
+  for (const r of [...runs].sort((a, b) => b.id - a.id)) {
+    if (r.model !== model || r.status !== 'completed' || r.seed !== seed || !('loss' in r.test)) continue;
+    const detail = await call(core.dispatch('runs.get', { runId: r.id }));
+    // one test set in the library: the runs were all tested on the same images
+    if (canonical(detail.config) === want && testSets.size === 1) return detail;
+  }
+  return null;
+}
+
+/** Trains (or reuses, see findStudyRun) and scores one model with one seed. */
 export async function studyOne(
   core: Core,
   data: StudyData,
@@ -162,17 +199,23 @@ export async function studyOne(
   seed: number,
   epochs: number,
   hooks: StudyHooks,
+  fresh = false,
 ): Promise<StudyRun> {
   const label = `${model} (seed ${seed})`;
-  const off = core.bus.on('job.progress', (p) => {
-    if (p.kind === 'train') hooks.progress?.(label, p.done, p.total);
-  });
-  const run = await call(
-    core.dispatch('train.start', { model, preset: 'tiny', config: studyConfig(seed, epochs), wait: true }),
-  ).finally(off);
-  hooks.done?.();
-  if (run.status !== 'completed')
-    throw new Error(`Run ${run.id} (${label}) ended ${run.status}: ${run.error ?? 'no error given'}`);
+  let run = fresh ? null : await findStudyRun(core, model, seed, epochs);
+  if (run) hooks.log(`  ${label}: reusing run ${run.id}, trained with these settings (--fresh trains again)`);
+  else {
+    hooks.log(`Training ${model} (tiny, seed ${seed}, ${epochs} epoch(s)) in a worker process`);
+    const off = core.bus.on('job.progress', (p) => {
+      if (p.kind === 'train') hooks.progress?.(label, p.done, p.total);
+    });
+    run = await call(
+      core.dispatch('train.start', { model, preset: 'tiny', config: studyConfig(seed, epochs), wait: true }),
+    ).finally(off);
+    hooks.done?.();
+    if (run.status !== 'completed')
+      throw new Error(`Run ${run.id} (${label}) ended ${run.status}: ${run.error ?? 'no error given'}`);
+  }
   hooks.log(`  ${label}: run ${run.id}, captioning ${data.test.length} test images with maps`);
   const captions = await call(
     core.dispatch('caption.generate', {
@@ -227,9 +270,6 @@ export async function runStudy(
   const data = await loadTestSet(core);
   const runs: StudyRun[] = [];
   for (const model of o.models)
-    for (const seed of o.seeds) {
-      hooks.log(`Training ${model} (tiny, seed ${seed}, ${o.epochs} epoch(s)) in a worker process`);
-      runs.push(await studyOne(core, data, model, seed, o.epochs, hooks));
-    }
+    for (const seed of o.seeds) runs.push(await studyOne(core, data, model, seed, o.epochs, hooks, o.fresh));
   return { data, runs };
 }

@@ -1,7 +1,7 @@
 // The study's map check: a shape word counts as "looked at" when the peak cell of its map overlaps
 // the named object's box; the chance level is the share of such cells.
 import { describe, expect, it } from 'vitest';
-import { mapOnShapes } from './run';
+import { distinctScenes, mapOnShapes } from './run';
 import type { Scene } from '../../main/datasets/shapes/scene';
 
 const scene: Scene = {
@@ -61,5 +61,15 @@ describe('mapOnShapes', () => {
       mapOnShapes({ source: 'x', caption: 'a red circle', tokens: ['a', 'red', 'circle'], probs: [] }, scene)
         .total,
     ).toBe(0);
+  });
+});
+
+describe('distinctScenes', () => {
+  it('counts identical scenes once, as the import keeps identical images once', () => {
+    // the demo set: 1,000 scenes of data seed 7, two of them drawn twice (found on a full demo run,
+    // whose reuse check expected 1,000 images and refused its own library of 998)
+    expect(distinctScenes(1000, 7)).toBe(998);
+    expect(distinctScenes(200, 7)).toBeLessThanOrEqual(200);
+    expect(distinctScenes(1, 7)).toBe(1);
   });
 });

@@ -2,6 +2,7 @@
 // library, train every model at its tiny preset in a worker with the same trainer settings, caption
 // the test split with maps, and score the captions (coco metrics from the run, the shapes scorer's
 // accuracies, and where each word's map peaks). The demo and its test share it.
+import { shapesItem } from '../../main/datasets/shapes/generate';
 import type { Scene } from '../../main/datasets/shapes/scene';
 import { accuracy, parseCaption, scoreCaption, sumScores } from '../../main/datasets/shapes/scorer';
 import { resolveTrainConfig, type TrainPartial } from '../../main/ml/train/config';
@@ -59,6 +60,16 @@ async function call<T>(p: Promise<Result<T>>): Promise<T> {
 }
 
 /**
+ * How many distinct images the first `count` scenes of a seed give: two identical scenes render to
+ * the same PNG, which the import keeps once (the 1,000-scene demo set holds 998 images).
+ */
+export function distinctScenes(count: number, seed: number): number {
+  const seen = new Set<string>();
+  for (let i = 0; i < count; i++) seen.add(JSON.stringify(shapesItem(seed, i).scene));
+  return seen.size;
+}
+
+/**
  * The shapes set of `count` scenes drawn with `seed` in this library: made when the library is empty,
  * reused when it holds exactly that set, refused when it holds anything else (the demo never mixes
  * synthetic scenes into a library of photos).
@@ -77,8 +88,12 @@ export async function ensureShapes(
     hooks.done?.();
     return;
   }
-  if (scenes === total && total === count) {
-    hooks.log(`Reusing the shapes set in this library (${count} scenes)`);
+  const distinct = distinctScenes(count, seed);
+  if (scenes === total && total === distinct) {
+    const same = count - distinct;
+    hooks.log(
+      `Reusing the shapes set in this library (${distinct} scenes${same ? `: ${count} drawn, ${same} identical` : ''})`,
+    );
     return;
   }
   throw new Error(

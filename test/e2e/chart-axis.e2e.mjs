@@ -1,0 +1,78 @@
+// The Runs page's validation charts over serve mode, on two finished runs seeded with metric values
+// of very different sizes (a BLEU-4 of 0.398, a loss of 12345.6): every axis label lies wholly
+// inside its chart's SVG box, so no label loses a digit to the chart's edge.
+import { execFileSync } from 'node:child_process';
+import { assert, screenshot } from './harness.mjs';
+import { startServe } from './serve.mjs';
+
+const RUNS = [
+  {
+    seed: 1,
+    val: [
+      { loss: 12345.6, bleu4: 0.125, ciderD: 0.051 },
+      { loss: 9876.5, bleu4: 0.398, ciderD: 0.233 },
+    ],
+    test: { bleu1: 0.61, bleu4: 0.39, rougeL: 0.47, ciderD: 0.22, loss: 9876.5 },
+  },
+  {
+    seed: 2,
+    val: [
+      { loss: 4.2, bleu4: 0.2, ciderD: 0.1 },
+      { loss: 3.9, bleu4: 0.31, ciderD: 0.18 },
+    ],
+  },
+];
+
+export async function setup() {
+  const server = await startServe();
+  execFileSync(process.execPath, ['--import', 'tsx', 'test/e2e/seed-runs.ts', server.db, JSON.stringify(RUNS)]);
+  return server;
+}
+export const teardown = (suite) => suite.stop();
+
+/** Each label of the chart `name` whose box is not wholly inside the chart's SVG box (screen and SVG units). */
+const outside = (page, name) =>
+  page.getByRole('img', { name, exact: true }).evaluate((svg) => {
+    const box = svg.getBoundingClientRect();
+    const [vx, vy, vw, vh] = svg.getAttribute('viewBox').split(/\s+/).map(Number);
+    return [...svg.querySelectorAll('text')]
+      .map((t) => {
+        const r = t.getBoundingClientRect();
+        const b = t.getBBox();
+        const inScreen =
+          r.left >= box.left - 0.5 &&
+          r.right <= box.right + 0.5 &&
+          r.top >= box.top - 0.5 &&
+          r.bottom <= box.bottom + 0.5;
+        const inView = b.x >= vx && b.x + b.width <= vx + vw && b.y >= vy && b.y + b.height <= vy + vh;
+        return { text: t.textContent, inScreen, inView, x: Math.round(b.x * 10) / 10 };
+      })
+      .filter((l) => !l.inScreen || !l.inView);
+  });
+
+const labels = (page, name) => page.getByRole('img', { name, exact: true }).locator('text').allTextContents();
+
+export const tests = [
+  {
+    name: 'every y-axis label of the validation charts lies inside its chart (0.398 and 12345.6)',
+    async run({ page, suite }) {
+      await page.goto(`${suite.url}#runs`);
+      await page.getByRole('checkbox', { name: 'Compare run 1' }).check();
+      await page.getByRole('checkbox', { name: 'Compare run 2' }).check();
+      await page.getByRole('img', { name: 'validation loss', exact: true }).waitFor();
+      // The labels this test is about are there: the largest BLEU-4 and the largest loss.
+      const bleu = await labels(page, 'validation BLEU-4');
+      assert(bleu.includes('0.398'), `the BLEU-4 chart's top label: ${bleu.join(' | ')}`);
+      const loss = await labels(page, 'validation loss');
+      assert(
+        loss.some((l) => l === (12345.6).toPrecision(3)),
+        `the loss chart's top label: ${loss.join(' | ')}`,
+      );
+      await screenshot(page, 'chart-axis');
+      for (const name of ['validation loss', 'validation BLEU-4', 'validation CIDEr-D']) {
+        const bad = await outside(page, name);
+        assert(bad.length === 0, `${name}: labels outside the chart: ${JSON.stringify(bad)}`);
+      }
+    },
+  },
+];

@@ -22,8 +22,7 @@ async function call<M extends Method>(m: M, args: ArgsOf<M>): Promise<ResultOf<M
 const seedImage = (hash: string) =>
   core.store.images.upsert({ hash, path: `/photos/${hash}.jpg`, width: 640, height: 480 }).image.id;
 
-const texts = async (imageId: number) =>
-  (await call('library.get', { imageId })).captions.map((c) => c.text);
+const texts = async (imageId: number) => (await call('library.get', { imageId })).captions.map((c) => c.text);
 
 beforeEach(() => {
   core?.close();
@@ -122,9 +121,13 @@ describe('migration 6 (undo entries)', () => {
     const path = join(dir, 'v5.db');
     const old = openDatabase(path, { migrations: MIGRATIONS.slice(0, 5) });
     old
-      .prepare("INSERT INTO images (id, hash, path, width, height, added_at) VALUES (1, 'h', '/a.jpg', 4, 3, 1)")
+      .prepare(
+        "INSERT INTO images (id, hash, path, width, height, added_at) VALUES (1, 'h', '/a.jpg', 4, 3, 1)",
+      )
       .run();
-    old.prepare("INSERT INTO edit_ops (id, label, created_at, undone) VALUES (7, 'Edit caption', 1, 1)").run();
+    old
+      .prepare("INSERT INTO edit_ops (id, label, created_at, undone) VALUES (7, 'Edit caption', 1, 1)")
+      .run();
     old
       .prepare(
         `INSERT INTO captions (id, image_id, text, source, status, position, created_at, updated_at)

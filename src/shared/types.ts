@@ -32,7 +32,15 @@ export interface ImageWithCaptions extends ImageRecord {
   collections: number[];
 }
 
-export type HistoryKind = 'create' | 'edit' | 'status' | 'delete' | 'restore';
+/** 'undo' and 'redo': an undo (Ctrl+Z) or redo took back or made again the change of `target`. */
+export type HistoryKind = 'create' | 'edit' | 'status' | 'delete' | 'restore' | 'undo' | 'redo';
+
+/** The entry an undo or redo entry acted on, with the label of its step ("Edit caption"). */
+export interface HistoryTarget {
+  id: number;
+  kind: HistoryKind;
+  label: string | null;
+}
 
 export interface HistoryEntry {
   id: number;
@@ -47,6 +55,8 @@ export interface HistoryEntry {
   at: number;
   /** The step this change belongs to was undone (Ctrl+Z) and not redone. */
   undone?: boolean;
+  /** Undo and redo entries: the change they took back or made again. */
+  target?: HistoryTarget;
 }
 
 export interface Collection {

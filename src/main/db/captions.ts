@@ -1,5 +1,5 @@
 // Captions repository: every change writes caption_history; user actions are grouped into
-// edit_ops, the unit of undo and redo.
+// edit_ops, the unit of undo and redo; an undo or redo writes an entry of its own per change it moves.
 import type { Db } from './connection';
 import { AppError } from '../../shared/result';
 import type {
@@ -19,6 +19,12 @@ export interface NewCaption {
   status?: CaptionStatus;
   source?: CaptionSource;
   runId?: number | null;
+}
+
+interface HistoryOfImageRow extends HistoryRow {
+  undone: number;
+  target_kind: HistoryKind | null;
+  target_label: string | null;
 }
 
 interface OpRow {
@@ -82,12 +88,14 @@ export class CaptionsRepo {
       imageExists: db.prepare<[number], { id: number }>('SELECT id FROM images WHERE id = ?'),
       history: db.prepare(
         `INSERT INTO caption_history (op_id, caption_id, image_id, kind, old_text, new_text, old_status, new_status,
-           source, run_id, position, at)
+           source, run_id, position, at, target_id)
          VALUES (@op_id, @caption_id, @image_id, @kind, @old_text, @new_text, @old_status, @new_status,
-           @source, @run_id, @position, @at)`,
+           @source, @run_id, @position, @at, @target_id)`,
       ),
-      historyOfImage: db.prepare<[number], HistoryRow & { undone: number }>(
-        `SELECT h.*, coalesce(o.undone, 0) AS undone FROM caption_history h LEFT JOIN edit_ops o ON o.id = h.op_id
+      historyOfImage: db.prepare<[number], HistoryOfImageRow>(
+        `SELECT h.*, coalesce(o.undone, 0) AS undone, t.kind AS target_kind, tp.label AS target_label
+         FROM caption_history h LEFT JOIN edit_ops o ON o.id = h.op_id
+           LEFT JOIN caption_history t ON t.id = h.target_id LEFT JOIN edit_ops tp ON tp.id = t.op_id
          WHERE h.image_id = ? ORDER BY h.id DESC`,
       ),
       historyById: db.prepare<[number], HistoryRow>('SELECT * FROM caption_history WHERE id = ?'),
@@ -226,8 +234,14 @@ export class CaptionsRepo {
   }
 
   history(imageId: number): HistoryEntry[] {
-    // A step that was undone stays in the history, marked undone (it comes back unmarked on redo).
-    return this.s.historyOfImage.all(imageId).map((r) => ({ ...toHistory(r), undone: r.undone !== 0 }));
+    // A step that was undone stays in the history, marked undone (it comes back unmarked on redo);
+    // the undo and the redo are entries of their own, naming the entry they acted on.
+    return this.s.historyOfImage.all(imageId).map((r) => {
+      const e: HistoryEntry = { ...toHistory(r), undone: r.undone !== 0 };
+      if (r.target_id !== null && r.target_kind !== null)
+        e.target = { id: r.target_id, kind: r.target_kind, label: r.target_label };
+      return e;
+    });
   }
 
   undo(): UndoResult {
@@ -290,6 +304,36 @@ export class CaptionsRepo {
       run_id: c.run_id,
       position: c.position,
       at: Date.now(),
+      target_id: null,
+    });
+  }
+
+  /**
+   * Records what an undo or redo did to one caption, as an entry of its own pointing at the entry
+   * `h` whose change it took back or made again (not part of any step: op_id is null).
+   */
+  private recordMove(
+    kind: 'undo' | 'redo',
+    h: HistoryRow,
+    oldText: string | null,
+    newText: string | null,
+    oldStatus: CaptionStatus | null,
+    newStatus: CaptionStatus | null,
+  ): void {
+    this.s.history.run({
+      op_id: null,
+      caption_id: h.caption_id,
+      image_id: h.image_id,
+      kind,
+      old_text: oldText,
+      new_text: newText,
+      old_status: oldStatus,
+      new_status: newStatus,
+      source: h.source,
+      run_id: h.run_id,
+      position: h.position,
+      at: Date.now(),
+      target_id: h.id,
     });
   }
 
@@ -310,6 +354,7 @@ export class CaptionsRepo {
     );
   }
 
+  /** Takes back the change of `h` (an undo) and records what it did to the caption. */
   private revert(h: HistoryRow): void {
     const now = Date.now();
     const cur = this.s.byId.get(h.caption_id);
@@ -317,6 +362,7 @@ export class CaptionsRepo {
       case 'create':
         if (!cur) this.conflict(h);
         this.s.remove.run(h.caption_id);
+        this.recordMove('undo', h, cur.text, null, cur.status, null);
         return;
       case 'delete':
         if (cur) this.conflict(h);
@@ -327,19 +373,27 @@ export class CaptionsRepo {
           created_at: now,
           updated_at: now,
         });
+        this.recordMove('undo', h, null, h.old_text, null, h.old_status);
         return;
       case 'edit':
       case 'restore':
         if (!cur || cur.text !== h.new_text) this.conflict(h);
         this.s.setText.run(h.old_text!, now, h.caption_id);
+        this.recordMove('undo', h, cur.text, h.old_text, null, null);
         return;
       case 'status':
         if (!cur || cur.status !== h.new_status) this.conflict(h);
         this.s.setStatus.run(h.old_status!, now, h.caption_id);
+        this.recordMove('undo', h, null, null, cur.status, h.old_status);
+        return;
+      case 'undo':
+      case 'redo':
+        // Never part of a step (their op_id is null), so never taken back themselves.
         return;
     }
   }
 
+  /** Makes the change of `h` again (a redo) and records what it did to the caption. */
   private reapply(h: HistoryRow): void {
     const now = Date.now();
     const cur = this.s.byId.get(h.caption_id);
@@ -353,19 +407,26 @@ export class CaptionsRepo {
           created_at: now,
           updated_at: now,
         });
+        this.recordMove('redo', h, null, h.new_text, null, h.new_status);
         return;
       case 'delete':
         if (!cur) this.conflict(h);
         this.s.remove.run(h.caption_id);
+        this.recordMove('redo', h, cur.text, null, cur.status, null);
         return;
       case 'edit':
       case 'restore':
         if (!cur || cur.text !== h.old_text) this.conflict(h);
         this.s.setText.run(h.new_text!, now, h.caption_id);
+        this.recordMove('redo', h, cur.text, h.new_text, null, null);
         return;
       case 'status':
         if (!cur || cur.status !== h.old_status) this.conflict(h);
         this.s.setStatus.run(h.new_status!, now, h.caption_id);
+        this.recordMove('redo', h, null, null, cur.status, h.new_status);
+        return;
+      case 'undo':
+      case 'redo':
         return;
     }
   }

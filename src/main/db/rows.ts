@@ -45,6 +45,8 @@ export interface HistoryRow {
   run_id: number | null;
   position: number;
   at: number;
+  /** Undo and redo entries: the entry they acted on. */
+  target_id: number | null;
 }
 
 export const toImage = (r: ImageRow): ImageRecord => ({

@@ -4,6 +4,7 @@ import { up as m0002 } from './0002-scenes';
 import { up as m0003 } from './0003-phash';
 import { up as m0004 } from './0004-run-workers';
 import { up as m0005 } from './0005-rehash';
+import { up as m0006 } from './0006-undo-history';
 
 export interface Migration {
   version: number;
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 3, name: 'phash', up: m0003 },
   { version: 4, name: 'run-workers', up: m0004 },
   { version: 5, name: 'rehash', up: m0005 },
+  { version: 6, name: 'undo-history', up: m0006 },
 ]);
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

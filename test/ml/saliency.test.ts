@@ -32,7 +32,8 @@ function perWordMap(image: tf.Tensor4D, caption: number[], t: number): Float32Ar
         state = r.state;
         logits = r.logits;
       }
-      return tf.logSoftmax(logits!).gather([caption[t]], 1).sum();
+      const pick = tf.oneHot(tf.tensor1d([caption[t]], 'int32'), V).toFloat(); // [1, V]
+      return tf.sum(tf.mul(tf.logSoftmax(logits!), pick));
     })(image); // [1, H, W, C]
     const a = tf.max(tf.abs(g), 3); // [1, H, W]
     return tf.div(a, tf.max(a)); // [1, H, W]

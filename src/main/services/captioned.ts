@@ -36,13 +36,10 @@ export function captionedService(
         );
       if (runId !== undefined && !store.runs.get(runId))
         throw new AppError('not_found', `There is no run ${runId}; the caption was not saved.`);
-      let img;
-      try {
-        img = await checkImageFile(file, { thumbsDir });
-      } catch (e) {
+      const img = await checkImageFile(file, { thumbsDir }).catch((e: unknown) => {
         const f = failureOf(file, e);
         throw new AppError('invalid_argument', `The photo was not saved: ${f.message}`, { reason: f.reason });
-      }
+      });
       const source = runId === undefined ? ('human' as const) : ('run' as const);
       const first = modelText !== undefined && modelText.trim() !== '' ? modelText : text;
       const label = `Save captioned photo${runId === undefined ? '' : ` (run ${runId})`}`;

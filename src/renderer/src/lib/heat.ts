@@ -155,7 +155,7 @@ export function overlayPixels(
   W: number,
   colormap: Colormap,
   opacity: number,
-): Uint8ClampedArray {
+): Uint8ClampedArray<ArrayBuffer> {
   const up = upsampleBilinear(normalise(map), h, w, H, W);
   // A 256-level table: the colour and alpha of every level, computed once.
   const lut = new Uint8ClampedArray(256 * 4);

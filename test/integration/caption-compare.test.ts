@@ -30,7 +30,9 @@ beforeAll(async () => {
   await call(core.dispatch('datasets.shapes', { count: 40, seed: 5 }));
   runs = [];
   for (const model of ['cnn-lstm', 'cnn-lstm-attn'])
-    runs.push(await call(core.dispatch('train.start', { model, config: { ...TINY_RUN, epochs: 1 }, wait: true })));
+    runs.push(
+      await call(core.dispatch('train.start', { model, config: { ...TINY_RUN, epochs: 1 }, wait: true })),
+    );
   photos = core.store.images.list({ split: 'test', limit: 2 }).images.map((i) => i.path);
 }, 240_000);
 afterAll(() => core.close());
@@ -47,7 +49,9 @@ describe('caption.compare', () => {
       testSet: '',
     });
     const ids = [runs[0].id, empty, runs[1].id];
-    const answers = await call(core.dispatch('caption.compare', { runIds: ids, paths: photos, beam: 3, maps: true }));
+    const answers = await call(
+      core.dispatch('caption.compare', { runIds: ids, paths: photos, beam: 3, maps: true }),
+    );
     expect(answers.map((a) => a.runId)).toEqual(ids);
     expect(answers[1].captions).toBeNull();
     expect(answers[1].error?.message).toMatch(/no checkpoint/);
@@ -126,10 +130,16 @@ describe('caption.save', () => {
       ['0-orange.png', bytes],
       ['1-other.png', await square(1, 2, 3)],
     ] as const)
-      await call(core.dispatch('import.upload', { batchId: batch, relPath: rel, data: data.toString('base64') }));
+      await call(
+        core.dispatch('import.upload', { batchId: batch, relPath: rel, data: data.toString('base64') }),
+      );
     const dir = join(uploadsDirFor(dbPath), batch);
     const r = await call(
-      core.dispatch('caption.save', { path: join(dir, '0-orange.png'), text: 'an orange card', status: 'draft' }),
+      core.dispatch('caption.save', {
+        path: join(dir, '0-orange.png'),
+        text: 'an orange card',
+        status: 'draft',
+      }),
     );
     expect(r.caption).toMatchObject({ text: 'an orange card', status: 'draft', source: 'human' });
     expect(readdirSync(dir)).toEqual(['0-orange.png']);
@@ -137,7 +147,11 @@ describe('caption.save', () => {
 
   it('says what is wrong and saves nothing when the photo is gone, not a photo, or the text is empty', async () => {
     const total = core.store.images.list({ limit: 100 }).total;
-    const gone = await core.dispatch('caption.save', { path: join(root, 'nope.png'), text: 'x', status: 'draft' });
+    const gone = await core.dispatch('caption.save', {
+      path: join(root, 'nope.png'),
+      text: 'x',
+      status: 'draft',
+    });
     expect(gone.ok || gone.error).toMatchObject({ code: 'not_found' });
     expect(gone.ok || gone.error.message).toMatch(/drop it on the Caption page again/);
     const notPhoto = join(root, 'notes.png');

@@ -44,7 +44,14 @@ export function captionedService(
       const first = modelText !== undefined && modelText.trim() !== '' ? modelText : text;
       const label = `Save captioned photo${runId === undefined ? '' : ` (run ${runId})`}`;
       const out = store.captions.action(label, (op) => {
-        const item = { path: file, hash: img.hash, width: img.width, height: img.height, captions: [], status };
+        const item = {
+          path: file,
+          hash: img.hash,
+          width: img.width,
+          height: img.height,
+          captions: [],
+          status,
+        };
         const o = ingestItem(store, item, null);
         // The same text already on the image is not added twice: it takes the chosen status.
         const same = store.captions.ofImage(o.imageId).find((c) => c.text === text);

@@ -55,7 +55,8 @@ export class CaptionState {
 
   /** The distinct runs chosen, in slot order. */
   get chosen(): number[] {
-    return [...new Set(this.slots.filter((x): x is number => x !== null))];
+    const ids = this.slots.filter((x): x is number => x !== null);
+    return ids.filter((x, i) => ids.indexOf(x) === i);
   }
 
   /** Stores the colormap and opacity for the next start. */
@@ -134,9 +135,9 @@ export class CaptionState {
           else col.error = a.error?.message ?? 'No caption came back.';
         }
       });
-      // The first column's caption is the one offered for saving until another is chosen.
+      // The first caption with words is the one offered for saving until another is chosen.
       for (let i = start; i < start + photos.length; i++) {
-        const first = this.items[i].columns.find((c) => c.result);
+        const first = this.items[i].columns.find((c) => c.result?.caption.trim());
         if (first) this.choose(this.items[i], first);
       }
       if (failures.length) this.error = failures.join(' · ');
@@ -152,7 +153,7 @@ export class CaptionState {
 
   /** Takes a column's caption as the one to save. */
   choose(item: CaptionItem, col: CaptionColumn): void {
-    if (!col.result) return;
+    if (!col.result?.caption.trim()) return;
     item.text = col.result.caption;
     item.fromRun = col.runId;
     item.modelText = col.result.caption;
@@ -171,7 +172,8 @@ export class CaptionState {
     item.saved = null;
     item.saveError = null;
     try {
-      const path = pathsOnDisk(this.client, [item.file])?.[0] ?? (await this.uploaded([item.file], 'keep'))[0];
+      const path =
+        pathsOnDisk(this.client, [item.file])?.[0] ?? (await this.uploaded([item.file], 'keep'))[0];
       const edited = item.modelText !== null && item.modelText !== text;
       const r = await this.client.call('caption.save', {
         path,

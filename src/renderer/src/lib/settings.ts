@@ -28,7 +28,7 @@ export const HEAT_DEFAULTS: Readonly<HeatSettings> = Object.freeze({ colormap: '
 export function heatSettings(
   store: Pick<Storage, 'getItem'> | undefined = globalThis.localStorage,
 ): HeatSettings {
-  let raw: unknown = null;
+  let raw: unknown;
   try {
     raw = JSON.parse(store?.getItem(HEAT_KEY) ?? 'null');
   } catch {

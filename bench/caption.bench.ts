@@ -1,6 +1,7 @@
 // Drop to caption, warm: one photo per request through the API (as the Caption page asks: beam 3
 // with maps; and greedy without maps) to the long-lived inference worker with the model already loaded, for
-// each tiny model trained for one epoch on the shapes set. Goal: under 100 ms per photo.
+// each tiny model trained for one epoch on the shapes set; and both runs side by side, as the
+// Caption page compares them. Goal: under 100 ms per photo.
 // BENCH_QUICK=1 makes two requests only (smoke test).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +40,24 @@ async function warmLatency(
   return times[Math.floor(times.length / 2)];
 }
 
+async function compareLatency(core: Core, runIds: number[], photos: string[]): Promise<number> {
+  const ask = (p: string) =>
+    value(core.dispatch('caption.compare', { runIds, paths: [p], beam: 3, maps: true }));
+  await ask(photos[0]); // loads both models (or finds them loaded)
+  const loads = core.inference.stats.loads;
+  const times: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    const t0 = performance.now();
+    const answers = await ask(photos[i % photos.length]);
+    times.push(performance.now() - t0);
+    const failed = answers.find((a) => a.error);
+    if (failed) throw new Error(`run ${failed.runId}: ${failed.error!.message}`);
+  }
+  if (core.inference.stats.loads !== loads) throw new Error('a model was loaded again while timing');
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
 const bench: Bench = {
   name: 'caption',
   async run() {
@@ -48,6 +67,7 @@ const bench: Bench = {
     try {
       await value(core.dispatch('datasets.shapes', { count: 40, seed: 11 }));
       const photos = core.store.images.list({ split: 'test', limit: 8 }).images.map((i) => i.path);
+      const runIds: number[] = [];
       for (const model of ['cnn-lstm', 'cnn-lstm-attn'] as const) {
         const run = await value(
           core.dispatch('train.start', {
@@ -58,6 +78,7 @@ const bench: Bench = {
           }),
         );
         if (run.status !== 'completed') throw new Error(`the ${model} run ${run.status}: ${run.error}`);
+        runIds.push(run.id);
         for (const [beam, maps] of [
           [3, true],
           [1, false],
@@ -72,6 +93,14 @@ const bench: Bench = {
           });
         }
       }
+      // Side by side (the Caption page with two runs chosen): one request per run, both models loaded.
+      const ms = await compareLatency(core, runIds, photos);
+      rows.push({
+        name: `cnn-lstm + cnn-lstm-attn side by side, warm, batch 1, beam 3 + maps${QUICK ? ' (QUICK: not a measurement)' : ''}`,
+        value: ms,
+        unit: 'ms',
+        note: `caption.compare; median of ${REPS}`,
+      });
     } finally {
       core.close();
       await core.inference.close();

@@ -32,6 +32,10 @@ import type {
   HealthReport,
   DraftBatchArgs,
   DraftBatchResult,
+  CompareArgs,
+  RunCaptions,
+  SaveCaptionedArgs,
+  SaveCaptionedResult,
   Diagnostics,
 } from './types';
 import type { Result } from './result';
@@ -120,6 +124,16 @@ export interface ApiMethods {
   /** Captions images with a run's best (else last) checkpoint, in a worker process. */
   'caption.generate': { args: CaptionArgs; result: GeneratedCaption[] };
   /**
+   * Captions image files with up to three runs, one inference request per run; each run answers
+   * with its captions or its own error (Caption page, side by side).
+   */
+  'caption.compare': { args: CompareArgs; result: RunCaptions[] };
+  /**
+   * Imports a photo (like any import) and stores the chosen caption on it as a draft or approved,
+   * one undoable step with its history (the model's text, then the user's edit, when edited).
+   */
+  'caption.save': { args: SaveCaptionedArgs; result: SaveCaptionedResult };
+  /**
    * Captions library images with a run and saves the captions as drafts (source run) to review:
    * one undoable step; a text the image already has is skipped (`skipped`), an empty caption is
    * never saved (`empty`).
@@ -180,6 +194,8 @@ export const METHODS = [
   'train.cancel',
   'train.resume',
   'caption.generate',
+  'caption.compare',
+  'caption.save',
   'caption.draft',
   'caption.draftBatch',
 ] as const satisfies readonly Method[];

@@ -480,6 +480,45 @@ export interface GeneratedCaption {
   maps?: { kind: 'attention' | 'saliency'; height: number; width: number; data: number[][] };
 }
 
+/** One photo (or a few) captioned by up to three runs side by side (the Caption page). */
+export interface CompareArgs {
+  /** The runs, 1–3, each one request to the inference worker. */
+  runIds: number[];
+  /** Image files on disk. */
+  paths: string[];
+  /** Beam width (1 = greedy, default 3). */
+  beam?: number;
+  /** Also return a map per word. */
+  maps?: boolean;
+}
+
+/** One run's answer in a comparison: its captions, or why it gave none (the other runs still answer). */
+export interface RunCaptions {
+  runId: number;
+  captions: GeneratedCaption[] | null;
+  error: { code: string; message: string } | null;
+}
+
+/** A photo captioned on the Caption page, saved to the library with the caption chosen. */
+export interface SaveCaptionedArgs {
+  /** The photo file (imported like any import: content hash, thumbnail, idempotent). */
+  path: string;
+  /** The caption to store (the model's, or the user's edit of it). */
+  text: string;
+  status: 'draft' | 'approved';
+  /** The run whose caption it is (the caption's source); absent: written by hand. */
+  runId?: number;
+  /** The model's own text when `text` is an edit of it: stored first, then the edit, in the history. */
+  modelText?: string;
+}
+
+export interface SaveCaptionedResult {
+  imageId: number;
+  caption: Caption;
+  /** The photo was new to the library, found at a new path, or already there. */
+  image: 'added' | 'relinked' | 'unchanged';
+}
+
 export interface DraftBatchArgs {
   runId: number;
   /** The images to caption: a selection, a collection or every image. */

@@ -265,6 +265,11 @@ describe('confined file paths (--allow-remote, --root)', () => {
         'caption.generate',
         { runId: 1, paths: [join(allowed, 'photos', 'a.jpg'), join(outside, 'private.jpg')] },
       ],
+      [
+        'caption.compare',
+        { runIds: [1, 2], paths: [join(allowed, 'photos', 'a.jpg'), join(outside, 'private.jpg')] },
+      ],
+      ['caption.save', { path: join(outside, 'private.jpg'), text: 'a photo', status: 'approved' }],
       ['train.start', { model: 'cnn-lstm', config: { encoderWeights: join(outside, 'w.safetensors') } }],
     ];
     for (const [method, args] of refused) {

@@ -83,6 +83,24 @@ describe('hand-written gradients match autograd (cpu backend)', () => {
     }
   });
 
+  it('conv2dSame without parameter gradients (saliency) gives the right dX and zeros for dW and db', () => {
+    tf.tidy(() => {
+      const x = rnd([2, 5, 5, 2], 12) as tf.Tensor4D;
+      const w = rnd([3, 3, 2, 3], 13) as tf.Tensor4D;
+      const b = rnd([3], 14);
+      const opts = { relu: true, inputGrad: true, paramGrad: false };
+      const [dx, dw, db] = tf.grads((x, w, b) =>
+        tf.sum(tf.square(conv2dSame(x as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D, opts))),
+      )([x, w, b]);
+      const ref = tf.grad((x) =>
+        tf.sum(tf.square(tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, w, 1, 'same'), b)))),
+      )(x);
+      expectClose([dx], [ref]);
+      expect(tf.max(tf.abs(dw)).dataSync()[0]).toBe(0);
+      expect(tf.max(tf.abs(db)).dataSync()[0]).toBe(0);
+    });
+  });
+
   it('conv2dSame without input gradient gives zeros for x and the right dW', () => {
     tf.tidy(() => {
       const x = rnd([1, 4, 4, 2], 9) as tf.Tensor4D;

@@ -53,7 +53,11 @@ export function pathsOf(method: Method, args: unknown): { field: string; path: s
       take('vocabPath', a.vocabPath);
       break;
     case 'caption.generate':
+    case 'caption.compare':
       if (Array.isArray(a.paths)) a.paths.forEach((p, i) => take(`paths.${i}`, p));
+      break;
+    case 'caption.save':
+      take('path', a.path);
       break;
     case 'train.start': {
       // Any setting that names a file (encoderWeights, pretrained folders…) or looks like a path.

@@ -21,6 +21,7 @@ import { datasetsService } from './datasets';
 import { healthService } from './health';
 import { draftsService } from './drafts';
 import { diagnostics } from './diagnostics';
+import { captionedService } from './captioned';
 
 export const APP_VERSION = '0.1.0';
 
@@ -78,6 +79,7 @@ export function createCore(opts: CoreOptions): Core {
     ...uploadsService(store),
     ...training.handlers,
     ...draftsService(store, bus, jobs, training.inference),
+    ...captionedService(store, bus),
   };
   // Upload batches are temporary: once imported (or captioned), what is not a library image goes.
   const importFolder = handlers['import.folder'];
@@ -94,6 +96,23 @@ export function createCore(opts: CoreOptions): Core {
       return await generate(a);
     } finally {
       discardBatchesOf(store, a.paths ?? []);
+    }
+  };
+  const compare = handlers['caption.compare'];
+  handlers['caption.compare'] = async (a) => {
+    try {
+      return await compare(a);
+    } finally {
+      discardBatchesOf(store, a.paths);
+    }
+  };
+  // A saved photo becomes a library image and stays; the rest of its upload batch goes.
+  const save = handlers['caption.save'];
+  handlers['caption.save'] = async (a) => {
+    try {
+      return await save(a);
+    } finally {
+      discardBatchesOf(store, [a.path]);
     }
   };
   return {

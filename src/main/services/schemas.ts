@@ -180,6 +180,23 @@ export const schemas = {
       maps: z.boolean().optional(),
     })
     .strict(),
+  'caption.compare': z
+    .object({
+      runIds: z.array(id).min(1, 'choose a run').max(3, 'compare at most three runs'),
+      paths: z.array(z.string().min(1).max(4096)).min(1, 'give at least one photo').max(100),
+      beam: z.number().int().min(1).max(20).optional(),
+      maps: z.boolean().optional(),
+    })
+    .strict(),
+  'caption.save': z
+    .object({
+      path: z.string().min(1).max(4096),
+      text: text.refine((t) => t.trim() !== '', 'The caption is empty; write or choose one to save.'),
+      status: z.enum(['draft', 'approved']),
+      runId: id.optional(),
+      modelText: text.optional(),
+    })
+    .strict(),
   'caption.draft': z
     .object({
       runId: id,

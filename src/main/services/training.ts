@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { ApiMethods } from '../../shared/api';
-import { AppError } from '../../shared/result';
+import { AppError, toErrorData } from '../../shared/result';
 import type { RunDetail, RunSummary } from '../../shared/types';
 import type { Store } from '../db/index';
 import { checkEncoderWeights, resolveTrainConfig, type TrainPartial } from '../ml/train/config';
@@ -21,6 +21,7 @@ type M =
   | 'train.cancel'
   | 'train.resume'
   | 'caption.generate'
+  | 'caption.compare'
   | 'caption.draft';
 type Handlers = {
   [K in M]: (args: ApiMethods[K]['args']) => Promise<ApiMethods[K]['result']> | ApiMethods[K]['result'];
@@ -167,6 +168,21 @@ export function trainingService(
         throw new AppError('invalid_argument', 'Give at least one image (paths or imageIds).');
       return (await inference.caption(store.path, args)).captions;
     },
+    // One request per run, all sent at once: the worker answers them in turn with each run's model
+    // kept loaded; a run that fails (no checkpoint yet) does not keep the others from answering.
+    'caption.compare': async ({ runIds, paths, beam, maps }) =>
+      Promise.all(
+        [...new Set(runIds)].map(async (runId) => {
+          try {
+            detail(runId);
+            const r = await inference.caption(store.path, { runId, paths, beam, maps });
+            return { runId, captions: r.captions, error: null };
+          } catch (e) {
+            const { code, message } = toErrorData(e);
+            return { runId, captions: null, error: { code, message } };
+          }
+        }),
+      ),
     'caption.draft': async ({ runId, imageIds, beam }) => {
       const generated = await handlers['caption.generate']({ runId, imageIds, beam });
       // An empty caption (the model stopped at once) is reported as such and never saved; the same

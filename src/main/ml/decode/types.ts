@@ -24,7 +24,10 @@ export interface Decoder {
   readonly mapKind: MapKind;
   /** Grid of the per-word map: the attention grid, or the input image for saliency. */
   readonly mapSize: readonly [number, number];
-  /** images [N, H, W, 3] → initial state. `inputGrad` keeps the gradient to the pixels (saliency). */
+  /**
+   * images [N, H, W, 3] → initial state. `inputGrad` keeps the gradient to the pixels (saliency);
+   * the parameters may then get no gradient (nothing is trained through it).
+   */
   encode(images: tf.Tensor4D, opts?: { inputGrad?: boolean }): DecoderState;
   /** One token per row (int32 [N]) → next-token logits; never re-runs earlier positions. */
   step(state: DecoderState, tokens: tf.Tensor1D): StepOutput;

@@ -172,6 +172,7 @@ export function resolveEncoder(e: EncoderConfig, fix: Fix): Readonly<EncoderConf
 export interface MapEncoder {
   readonly channels: number;
   readonly grid: readonly [number, number];
+  /** `inputGrad` (saliency): the gradient reaches the pixels; the tiny CNN then gives its weights none. */
   apply(images: tf.Tensor4D, inputGrad?: boolean): tf.Tensor4D;
 }
 

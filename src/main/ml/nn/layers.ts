@@ -57,11 +57,12 @@ export class Conv2d {
     this.bias = ps.filled(`${name}.bias`, [outChannels], 0);
   }
 
-  /** x [N, H, W, in] → [N, H, W, out] */
-  apply(x: tf.Tensor4D, inputGrad = true): tf.Tensor4D {
+  /** x [N, H, W, in] → [N, H, W, out]; `paramGrad: false` gives the weights no gradient (saliency). */
+  apply(x: tf.Tensor4D, inputGrad = true, paramGrad = true): tf.Tensor4D {
     return conv2dSame(x, this.weight as tf.Tensor4D, this.bias as tf.Tensor1D, {
       relu: this.relu,
       inputGrad,
+      paramGrad,
     });
   }
 }

@@ -89,7 +89,7 @@ export function convInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
   return tf.conv2d(dy, flipped as tf.Tensor4D, 1, 'same');
 }
 
-function makeConv(relu: boolean, inputGrad: boolean) {
+function makeConv(relu: boolean, inputGrad: boolean, paramGrad: boolean) {
   return custom(([x, w, b], save) => {
     const y = tf.fused.conv2d({
       x: x as tf.Tensor4D,
@@ -105,27 +105,33 @@ function makeConv(relu: boolean, inputGrad: boolean) {
       grad: (dy, [x, w, y]) => {
         const g = (relu ? tf.mul(dy, tf.step(y)) : dy) as tf.Tensor4D; // relu'(pre) = step(y)
         const dx = inputGrad ? convInputGrad(g, w as tf.Tensor4D) : tf.zerosLike(x);
+        if (!paramGrad) return [dx, tf.zerosLike(w), tf.zerosLike(b)];
         return [dx, convFilterGrad(x as tf.Tensor4D, g, w.shape[0]), tf.sum(g, [0, 1, 2])];
       },
     };
   });
 }
-const convOps = [makeConv(false, false), makeConv(false, true), makeConv(true, false), makeConv(true, true)];
+const convOps = [true, false].flatMap((paramGrad) =>
+  [false, true].flatMap((relu) => [false, true].map((inputGrad) => makeConv(relu, inputGrad, paramGrad))),
+);
 
 /**
  * Stride-1 'same' conv with an odd square kernel, bias and optional fused ReLU.
  * `inputGrad: false` skips dX (zeros): the first layer of an encoder needs no input gradient in
- * training, which saves its most expensive backward conv; saliency maps need it.
+ * training, which saves its most expensive backward conv; saliency maps need it. `paramGrad: false`
+ * skips dW and db (zeros): saliency maps want the gradient to the pixels only, and dW is the
+ * costliest part of the backward pass.
  */
 export function conv2dSame(
   x: tf.Tensor4D,
   w: tf.Tensor4D,
   b: tf.Tensor1D,
-  opts: { relu: boolean; inputGrad: boolean },
+  opts: { relu: boolean; inputGrad: boolean; paramGrad?: boolean },
 ): tf.Tensor4D {
   if (w.shape[0] !== w.shape[1] || w.shape[0] % 2 !== 1)
     throw new Error(`conv2dSame needs an odd square kernel, got ${w.shape[0]}×${w.shape[1]}`);
-  return convOps[(opts.relu ? 2 : 0) + (opts.inputGrad ? 1 : 0)](x, w, b) as tf.Tensor4D;
+  const at = (opts.paramGrad === false ? 4 : 0) + (opts.relu ? 2 : 0) + (opts.inputGrad ? 1 : 0);
+  return convOps[at](x, w, b) as tf.Tensor4D;
 }
 
 /**

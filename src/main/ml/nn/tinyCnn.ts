@@ -20,11 +20,14 @@ export class TinyCnn {
 
   /**
    * images [N, S, S, 3] → map [N, S/2^k, S/2^k, C]. Training needs no gradient to the pixels (the
-   * first conv's input gradient is the costliest backward conv), saliency maps do: `inputGrad`.
+   * first conv's input gradient is the costliest backward conv), saliency maps do: `inputGrad`,
+   * which gives the gradient to the pixels only (none to the weights: saliency trains nothing).
    */
   apply(images: tf.Tensor4D, inputGrad = false): tf.Tensor4D {
     let x = images; // [N, S, S, 3]
-    this.convs.forEach((conv, i) => (x = tf.maxPool(conv.apply(x, i > 0 || inputGrad), 2, 2, 'valid'))); // [N, S/2^(i+1), ·, C_i]
+    this.convs.forEach(
+      (conv, i) => (x = tf.maxPool(conv.apply(x, i > 0 || inputGrad, !inputGrad), 2, 2, 'valid')), // [N, S/2^(i+1), ·, C_i]
+    );
     return x;
   }
 }

@@ -1,6 +1,6 @@
 // Captioning inside the worker: load a run's checkpoint, caption files or library images with it.
-// `InferenceEngine` keeps one loaded model between requests (the long-lived inference worker), and
-// loads again only when another run, or a newer checkpoint file of the same run, is asked for.
+// `InferenceEngine` keeps the last three runs' models loaded between requests (the long-lived
+// inference worker), and loads again only for another run or a newer checkpoint file of a run.
 import { statSync } from 'node:fs';
 import { AppError, toErrorData } from '../../../shared/result';
 import type { CaptionArgs, GeneratedCaption } from '../../../shared/types';
@@ -93,15 +93,26 @@ export async function captionWith(
   return out;
 }
 
-/** One model kept loaded between requests; a store kept open per library file. */
+/** Models kept loaded at once: the Caption page compares up to three runs side by side. */
+export const MAX_LOADED = 3;
+
+/**
+ * The last few runs' models kept loaded between requests (least recently used dropped beyond
+ * `MAX_LOADED`), so that captioning with three runs in turn loads each once; a store kept open
+ * per library file.
+ */
 export class InferenceEngine {
-  private loaded: Loaded | null = null;
+  /** Loaded models by run id, least recently used first. */
+  private readonly loaded = new Map<number, Loaded>();
   private store: Store | null = null;
   /** How many times a checkpoint was read and built in this process. */
   loads = 0;
 
+  constructor(private readonly maxLoaded = MAX_LOADED) {}
+
   private storeFor(dbPath: string): Store {
     if (this.store?.path !== dbPath) {
+      this.unload();
       this.store?.close();
       this.store = openStore(dbPath);
     }
@@ -114,19 +125,27 @@ export class InferenceEngine {
   ): Promise<{ captions: GeneratedCaption[]; loaded: boolean }> {
     const store = this.storeFor(dbPath);
     const { key } = checkpointOf(store, args.runId);
+    let entry = this.loaded.get(args.runId);
+    this.loaded.delete(args.runId);
     let loaded = false;
-    if (this.loaded?.key !== key) {
-      this.unload();
-      this.loaded = await loadCheckpoint(store, args.runId);
+    if (entry?.key !== key) {
+      entry?.model.dispose();
+      entry = await loadCheckpoint(store, args.runId);
       this.loads++;
       loaded = true;
     }
-    return { captions: await captionWith(this.loaded, store, args), loaded };
+    this.loaded.set(args.runId, entry); // now the most recently used
+    for (const [runId, old] of this.loaded) {
+      if (this.loaded.size <= this.maxLoaded) break;
+      old.model.dispose();
+      this.loaded.delete(runId);
+    }
+    return { captions: await captionWith(entry, store, args), loaded };
   }
 
   unload(): void {
-    this.loaded?.model.dispose();
-    this.loaded = null;
+    for (const l of this.loaded.values()) l.model.dispose();
+    this.loaded.clear();
   }
 
   close(): void {

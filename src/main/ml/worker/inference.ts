@@ -1,8 +1,8 @@
 // The parent side of the long-lived inference worker: one process, started on the first caption
 // request with the same entry, protocol and spawner as training jobs, but outside the training
-// queue, so a caption never waits for a run. It keeps the last run's model loaded; it is stopped
-// when idle (5 minutes by default) or when the machine runs short of memory, and started again on
-// the next request.
+// queue, so a caption never waits for a run. It keeps the last three runs' models loaded (the
+// Caption page compares up to three side by side); it is stopped when idle (5 minutes by default)
+// or when the machine runs short of memory, and started again on the next request.
 import { freemem, totalmem } from 'node:os';
 import { AppError } from '../../../shared/result';
 import type { CaptionArgs, GeneratedCaption } from '../../../shared/types';

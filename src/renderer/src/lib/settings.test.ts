@@ -1,6 +1,6 @@
-// Decoding defaults: a valid stored beam width is used, anything else falls back to 3.
+// Decoding defaults and the heatmap's look: a valid stored value is used, anything else falls back.
 import { describe, expect, it } from 'vitest';
-import { defaultBeam, setDefaultBeam } from './settings';
+import { defaultBeam, heatSettings, setDefaultBeam, setHeatSettings } from './settings';
 
 const memory = () => {
   const m = new Map<string, string>();
@@ -22,5 +22,28 @@ describe('defaultBeam', () => {
     s.setItem('caption-studio.beam', 'many');
     expect(defaultBeam(s)).toBe(3);
     expect(defaultBeam(undefined)).toBe(3);
+  });
+});
+
+describe('heatmap settings', () => {
+  it('are jet at 0.6 until set, then what was set', () => {
+    const s = memory();
+    expect(heatSettings(s)).toEqual({ colormap: 'jet', opacity: 0.6 });
+    setHeatSettings({ colormap: 'viridis', opacity: 0.35 }, s);
+    expect(heatSettings(s)).toEqual({ colormap: 'viridis', opacity: 0.35 });
+  });
+
+  it('keep each valid part of a damaged value and never store a bad one', () => {
+    const s = memory();
+    s.setItem('caption-studio.heatmap', '{not json');
+    expect(heatSettings(s)).toEqual({ colormap: 'jet', opacity: 0.6 });
+    s.setItem('caption-studio.heatmap', JSON.stringify({ colormap: 'inferno', opacity: 7 }));
+    expect(heatSettings(s)).toEqual({ colormap: 'inferno', opacity: 0.6 });
+    s.setItem('caption-studio.heatmap', JSON.stringify({ colormap: 'rainbow', opacity: 0.2 }));
+    expect(heatSettings(s)).toEqual({ colormap: 'jet', opacity: 0.2 });
+    setHeatSettings({ colormap: 'nope' as never, opacity: 0.5 }, s);
+    setHeatSettings({ colormap: 'grey', opacity: -1 }, s);
+    expect(heatSettings(s)).toEqual({ colormap: 'jet', opacity: 0.2 });
+    expect(heatSettings(undefined)).toEqual({ colormap: 'jet', opacity: 0.6 });
   });
 });

@@ -4,6 +4,8 @@ import { up as m0002 } from './0002-scenes';
 import { up as m0003 } from './0003-phash';
 import { up as m0004 } from './0004-run-workers';
 import { up as m0005 } from './0005-rehash';
+// 0006 is another branch's; on merge it goes before this one, which then becomes version 7.
+import { up as m0007 } from './0007-run-test-captions';
 
 export interface Migration {
   version: number;
@@ -17,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 3, name: 'phash', up: m0003 },
   { version: 4, name: 'run-workers', up: m0004 },
   { version: 5, name: 'rehash', up: m0005 },
+  { version: 6, name: 'run-test-captions', up: m0007 },
 ]);
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -53,7 +53,10 @@ export const tests = [
       await row(page, 1).locator('.status.running').waitFor({ timeout: 60_000 });
       // The run started from the form is compared at once: its loss chart fills as it trains.
       await page.waitForFunction(
-        () => Number(document.querySelector('path[data-series="run 1 validation"]')?.getAttribute('data-points')) >= 1,
+        () =>
+          Number(
+            document.querySelector('path[data-series="run 1 validation"]')?.getAttribute('data-points'),
+          ) >= 1,
         null,
         { timeout: 60_000 },
       );
@@ -64,7 +67,10 @@ export const tests = [
       const after = await drawn(page, 'run 1 training');
       const valAfter = await drawn(page, 'run 1 validation');
       const polled = listCalls.filter((t) => t >= t0).length;
-      assert(after > before && valAfter > valBefore, `the chart grew (${before}→${after}, ${valBefore}→${valAfter})`);
+      assert(
+        after > before && valAfter > valBefore,
+        `the chart grew (${before}→${after}, ${valBefore}→${valAfter})`,
+      );
       assert(polled === 0, `no runs.list / runs.get request while the chart grew over 7 s (${polled} made)`);
       // What is drawn is what the database holds (the events carried every point).
       const detail = await api(suite, 'runs.get', { runId: 1 });
@@ -101,13 +107,13 @@ export const tests = [
       const table = page.getByRole('table', { name: 'Comparison' });
       await table.getByRole('row').nth(2).waitFor();
       const runsInOrder = async () =>
-        (await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.children[2].textContent))).map(
-          Number,
-        );
+        (
+          await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.children[2].textContent))
+        ).map(Number);
       const ciders = async () =>
-        (await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.children[9].textContent))).map(
-          Number,
-        );
+        (
+          await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.children[9].textContent))
+        ).map(Number);
       assert(JSON.stringify(await runsInOrder()) === '[2,3]', `by run: ${await runsInOrder()}`);
       await table.getByRole('button', { name: 'Run' }).click();
       assert(JSON.stringify(await runsInOrder()) === '[3,2]', `by run, descending: ${await runsInOrder()}`);
@@ -143,13 +149,18 @@ export const tests = [
         ),
       );
       const key = (x) => `${x.run_id}/${x.image_id}/${x.caption || '(empty caption)'}`;
-      assert(stored.length > 0 && stored.length === shown.length, `${shown.length} shown, ${stored.length} stored`);
+      assert(
+        stored.length > 0 && stored.length === shown.length,
+        `${shown.length} shown, ${stored.length} stored`,
+      );
       assert(
         JSON.stringify(stored.map(key).sort()) === JSON.stringify(shown.map(key).sort()),
         'the captions shown are the stored ones',
       );
       const listed = await api(suite, 'runs.testImages', { runIds: [2, 3] });
-      const order = await view.locator('ol.images > li').evaluateAll((l) => l.map((x) => Number(x.dataset.imageId)));
+      const order = await view
+        .locator('ol.images > li')
+        .evaluateAll((l) => l.map((x) => Number(x.dataset.imageId)));
       assert(
         JSON.stringify(order) === JSON.stringify(listed.images.map((i) => i.imageId)),
         'in the API order, worst first',
@@ -172,7 +183,10 @@ export const tests = [
         const dialog = page.getByRole('dialog', { name: 'Export the model of run 2' });
         await dialog.getByLabel('Export folder').fill(out);
         await dialog.getByRole('button', { name: 'Export', exact: true }).click();
-        await dialog.getByRole('status').getByText(/Exported \d+ files/).waitFor();
+        await dialog
+          .getByRole('status')
+          .getByText(/Exported \d+ files/)
+          .waitFor();
         const files = readdirSync(out);
         assert(files.includes('run.json') && files.some((f) => f.endsWith('.safetensors')), `${files}`);
         await dialog.getByRole('button', { name: 'Done' }).click();
@@ -180,7 +194,10 @@ export const tests = [
         await row(page, 2).getByRole('button', { name: 'Export…' }).click();
         await dialog.getByLabel('Export folder').fill(out);
         await dialog.getByRole('button', { name: 'Export', exact: true }).click();
-        await dialog.getByRole('alert').getByText(/not empty.*nothing was overwritten/).waitFor();
+        await dialog
+          .getByRole('alert')
+          .getByText(/not empty.*nothing was overwritten/)
+          .waitFor();
         await dialog.getByRole('button', { name: 'Cancel' }).click();
       } finally {
         rmSync(dirname(out), { recursive: true, force: true });

@@ -46,14 +46,21 @@ describe('run.changed events', () => {
     expect(run.status, run.error ?? '').toBe('completed');
     const mine = pushed.filter((c) => c.runId === run.id);
     const points = mine.flatMap((c) => c.metrics ?? []);
-    const key = (m: { split: string; name: string; epoch: number | null; step: number | null; value: number }) =>
-      `${m.split}/${m.name}/${m.epoch}/${m.step}/${m.value}`;
+    const key = (m: {
+      split: string;
+      name: string;
+      epoch: number | null;
+      step: number | null;
+      value: number;
+    }) => `${m.split}/${m.name}/${m.epoch}/${m.step}/${m.value}`;
     expect(points.map(key).sort()).toEqual(run.metrics.map(key).sort());
     // A short run records the training loss of every step.
     const steps = points.filter((m) => m.split === 'train' && m.name === 'stepLoss').map((m) => m.step);
     expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => i + 1));
     expect(steps.length).toBeGreaterThanOrEqual(3 * 4);
-    expect(points.filter((m) => m.split === 'val' && m.name === 'loss').map((m) => m.epoch)).toEqual([1, 2, 3]);
+    expect(points.filter((m) => m.split === 'val' && m.name === 'loss').map((m) => m.epoch)).toEqual([
+      1, 2, 3,
+    ]);
     const statuses = mine.flatMap((c) => (c.status ? [c.status] : []));
     expect(statuses[0]).toBe('queued');
     expect(statuses).toContain('running');
@@ -99,7 +106,9 @@ describe('runs.testImages', () => {
   });
 
   it('names the runs without stored test captions, and refuses an unknown run', async () => {
-    const other = await call(core.dispatch('train.start', { model: 'cnn-lstm', config: { ...TINY_RUN, epochs: 1 } }));
+    const other = await call(
+      core.dispatch('train.start', { model: 'cnn-lstm', config: { ...TINY_RUN, epochs: 1 } }),
+    );
     // Cancelled before it starts or at its first step: it is never tested.
     await call(core.dispatch('train.cancel', { runId: other.id }));
     const r = await call(core.dispatch('runs.testImages', { runIds: [run.id, other.id] }));
@@ -130,7 +139,10 @@ describe('runs.export', () => {
     mkdirSync(out);
     writeFileSync(join(out, 'mine.txt'), 'keep me');
     const e = await error(core.dispatch('runs.export', { runId: run.id, out }));
-    expect([e.code, e.message]).toEqual(['conflict', expect.stringMatching(/not empty.*nothing was overwritten/)]);
+    expect([e.code, e.message]).toEqual([
+      'conflict',
+      expect.stringMatching(/not empty.*nothing was overwritten/),
+    ]);
     expect(readdirSync(out)).toEqual(['mine.txt']);
     expect(readFileSync(join(out, 'mine.txt'), 'utf8')).toBe('keep me');
     const f = await error(core.dispatch('runs.export', { runId: run.id, out: join(out, 'mine.txt') }));
@@ -164,7 +176,7 @@ describe('runs.delete', () => {
     }
     expect(d).toEqual({ ok: true, value: { deleted: true, removedDir: runFolder(dbPath, live.id) } });
     expect(existsSync(runFolder(dbPath, live.id))).toBe(false);
-  });
+  }, 180_000);
 
   it('deletes an ended run: its folder, its row, its metrics and its test captions go', async () => {
     const dir = runFolder(dbPath, run.id);

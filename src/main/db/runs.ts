@@ -164,7 +164,10 @@ export class RunsRepo {
   }
 
   /** Replaces the run's captions of its test images (and the references they were scored against). */
-  setTestCaptions(id: number, rows: ReadonlyArray<{ imageId: number; caption: string; refs: string[] }>): void {
+  setTestCaptions(
+    id: number,
+    rows: ReadonlyArray<{ imageId: number; caption: string; refs: string[] }>,
+  ): void {
     this.db.transaction(() => {
       this.s.dropTestCaptions.run(id);
       for (const r of rows) this.s.testCaption.run(id, r.imageId, r.caption, JSON.stringify(r.refs));

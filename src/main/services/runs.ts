@@ -1,6 +1,15 @@
 // Run housekeeping services: the per-image view of runs' test captions (scored image by image, worst
 // first), deleting an ended run with its checkpoints folder, and exporting a run's model folder.
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ApiMethods } from '../../shared/api';
 import { AppError } from '../../shared/result';
@@ -66,7 +75,12 @@ export function runsService(store: Store, bus: EventBus, active: (runId: number)
           cands: Object.fromEntries(rows.map((r) => [String(r.imageId), r.caption])),
         });
         for (const r of rows) {
-          const img = byImage.get(r.imageId) ?? { imageId: r.imageId, references: r.refs, runs: {}, score: 0 };
+          const img = byImage.get(r.imageId) ?? {
+            imageId: r.imageId,
+            references: r.refs,
+            runs: {},
+            score: 0,
+          };
           const s = perImage[String(r.imageId)];
           img.runs[String(runId)] = {
             caption: r.caption,

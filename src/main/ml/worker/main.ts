@@ -43,7 +43,12 @@ async function trainJob(store: Store, runId: number, resume: boolean): Promise<s
   });
   let lastSent = 0;
   /** Writes metric points and tells the parent, which pushes them to the Runs page. */
-  const record = (epoch: number | null, step: number | null, split: string, values: Record<string, number>) => {
+  const record = (
+    epoch: number | null,
+    step: number | null,
+    split: string,
+    values: Record<string, number>,
+  ) => {
     runs.addMetrics(runId, epoch, step, split, values);
     const points = Object.entries(values)
       .filter(([, v]) => Number.isFinite(v))

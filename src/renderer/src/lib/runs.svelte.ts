@@ -75,8 +75,8 @@ export class RunsState {
     if (c.metrics?.length && d) {
       // A detail loaded after the worker wrote a point already has it: keep one of each.
       const key = (m: MetricPoint) => `${m.split}/${m.name}/${m.epoch}/${m.step}`;
-      const have = new Set(d.metrics.map(key));
-      const fresh = c.metrics.filter((m) => !have.has(key(m)));
+      const have = Object.fromEntries(d.metrics.map((m) => [key(m), true]));
+      const fresh = c.metrics.filter((m) => !have[key(m)]);
       if (fresh.length)
         this.details = { ...this.details, [c.runId]: { ...d, metrics: [...d.metrics, ...fresh] } };
     }

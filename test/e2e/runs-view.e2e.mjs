@@ -25,11 +25,15 @@ async function api(suite, method, args) {
   return r.value;
 }
 
-const row = (page, id) =>
-  page
-    .getByRole('table', { name: 'Runs' })
-    .getByRole('row')
-    .filter({ has: page.getByRole('cell', { name: String(id), exact: true }) });
+const row = (page, id) => page.locator(`table[aria-label="Runs"] tr[data-run="${id}"]`);
+
+/** JSON with every object's keys sorted (two configs compare by content, not key order). */
+const canonical = (v) =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  );
 
 /** Points drawn in the loss chart for a series ("run 1 training", "run 1 validation"). */
 const drawn = (page, series) =>
@@ -50,20 +54,24 @@ export const tests = [
       await page.getByLabel('Epochs').fill('300');
       await page.getByLabel('Seed', { exact: true }).fill('21');
       await page.getByRole('button', { name: /Start training/ }).click();
-      await row(page, 1).locator('.status.running').waitFor({ timeout: 60_000 });
+      await row(page, 1).locator('.status.running').waitFor({ timeout: 120_000 });
       // The run started from the form is compared at once: its loss chart fills as it trains.
-      await page.waitForFunction(
-        () =>
-          Number(
-            document.querySelector('path[data-series="run 1 validation"]')?.getAttribute('data-points'),
-          ) >= 1,
-        null,
-        { timeout: 60_000 },
-      );
+      const grown = (series, n) =>
+        page.waitForFunction(
+          ([s, n]) =>
+            Number(document.querySelector(`path[data-series="${s}"]`)?.getAttribute('data-points')) > n,
+          [series, n],
+          { timeout: 300_000 },
+        );
+      await grown('run 1 validation', 0);
       const before = await drawn(page, 'run 1 training');
       const valBefore = await drawn(page, 'run 1 validation');
+      // Both curves grow (another epoch ends) while no request for the runs is made: over the
+      // whole wait, and for at least 7 s (the page used to poll every 5 s).
       const t0 = Date.now();
-      await page.waitForTimeout(7000);
+      await grown('run 1 training', before);
+      await grown('run 1 validation', valBefore);
+      await page.waitForTimeout(Math.max(0, 7000 - (Date.now() - t0)));
       const after = await drawn(page, 'run 1 training');
       const valAfter = await drawn(page, 'run 1 validation');
       const polled = listCalls.filter((t) => t >= t0).length;
@@ -71,7 +79,13 @@ export const tests = [
         after > before && valAfter > valBefore,
         `the chart grew (${before}→${after}, ${valBefore}→${valAfter})`,
       );
-      assert(polled === 0, `no runs.list / runs.get request while the chart grew over 7 s (${polled} made)`);
+      assert(
+        polled === 0,
+        `no runs.list / runs.get request while the chart grew over ${Date.now() - t0} ms (${polled} made)`,
+      );
+      // The table's epoch count followed the events too.
+      const epochsCell = await row(page, 1).getByRole('cell').nth(7).textContent();
+      assert(Number(epochsCell) >= valAfter, `epochs shown: ${epochsCell}, validation points ${valAfter}`);
       // What is drawn is what the database holds (the events carried every point).
       const detail = await api(suite, 'runs.get', { runId: 1 });
       const stored = detail.metrics.filter((m) => m.split === 'train' && m.name === 'stepLoss').length;
@@ -79,7 +93,7 @@ export const tests = [
       assert(now <= stored && now >= stored - 5, `drawn ${now} step losses, stored ${stored}`);
       await screenshot(page, 'runs-live');
       await row(page, 1).getByRole('button', { name: 'Cancel' }).click();
-      await row(page, 1).locator('.status.cancelled').waitFor({ timeout: 30_000 });
+      await row(page, 1).locator('.status.cancelled').waitFor({ timeout: 120_000 });
     },
   },
   {
@@ -92,16 +106,16 @@ export const tests = [
       assert((await page.getByLabel('Seed', { exact: true }).inputValue()) === '21', 'seed prefilled');
       await page.getByLabel('Epochs').fill('2');
       await page.getByRole('button', { name: /Start training/ }).click();
-      await row(page, 2).locator('.status.completed').waitFor({ timeout: 120_000 });
+      await row(page, 2).locator('.status.completed').waitFor({ timeout: 400_000 });
       const [a, b] = [await api(suite, 'runs.get', { runId: 1 }), await api(suite, 'runs.get', { runId: 2 })];
       assert(
-        JSON.stringify({ ...a.config, epochs: 2 }) === JSON.stringify(b.config),
+        canonical({ ...a.config, epochs: 2 }) === canonical(b.config),
         `run 2 has every setting of run 1 but the epochs: ${JSON.stringify(b.config)}`,
       );
       // A third run to compare with (other seed), also trained to the end.
       await page.getByLabel('Seed', { exact: true }).fill('22');
       await page.getByRole('button', { name: /Start training/ }).click();
-      await row(page, 3).locator('.status.completed').waitFor({ timeout: 120_000 });
+      await row(page, 3).locator('.status.completed').waitFor({ timeout: 400_000 });
       await page.getByRole('checkbox', { name: 'Compare run 2' }).check();
       await page.getByRole('checkbox', { name: 'Compare run 1' }).uncheck();
       const table = page.getByRole('table', { name: 'Comparison' });

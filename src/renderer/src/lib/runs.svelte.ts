@@ -80,6 +80,10 @@ export class RunsState {
       if (fresh.length)
         this.details = { ...this.details, [c.runId]: { ...d, metrics: [...d.metrics, ...fresh] } };
     }
+    // A validation point is one more epoch done: the table's count follows without a reload.
+    const epoch = Math.max(0, ...(c.metrics ?? []).filter((m) => m.split === 'val').map((m) => m.epoch ?? 0));
+    if (epoch)
+      this.runs = this.runs.map((r) => (r.id === c.runId && r.epochs < epoch ? { ...r, epochs: epoch } : r));
     if (c.status === 'deleted') {
       this.chosen.delete(c.runId);
       this.runs = this.runs.filter((r) => r.id !== c.runId);

@@ -37,6 +37,10 @@ import type {
   SaveCaptionedArgs,
   SaveCaptionedResult,
   Diagnostics,
+  ImageMetric,
+  RunChange,
+  RunExportResult,
+  RunTestImages,
 } from './types';
 import type { Result } from './result';
 
@@ -117,6 +121,15 @@ export interface ApiMethods {
    * job.progress. A run behind another is `queued` with its `queuePosition`.
    */
   'train.start': { args: TrainStartArgs; result: RunDetail };
+  /**
+   * The test images of runs with each run's caption and per-image scores (BLEU-4, ROUGE-L, CIDEr-D),
+   * worst first by the mean over the runs of `metric` (default CIDEr-D).
+   */
+  'runs.testImages': { args: { runIds: number[]; metric?: ImageMetric }; result: RunTestImages };
+  /** Deletes an ended run with its files (its checkpoints folder); a queued or running run is refused. */
+  'runs.delete': { args: { runId: number }; result: { deleted: boolean; removedDir: string | null } };
+  /** Copies a run's checkpoint folder (and a run.json of its settings and scores) into a new or empty folder. */
+  'runs.export': { args: { runId: number; out: string }; result: RunExportResult };
   /** Cancels a queued or running run: a running one saves a checkpoint first. */
   'train.cancel': { args: { runId: number }; result: { cancelled: boolean } };
   /** Continues an interrupted or cancelled run from its last checkpoint. */
@@ -190,6 +203,9 @@ export const METHODS = [
   'jobs.cancel',
   'runs.list',
   'runs.get',
+  'runs.testImages',
+  'runs.delete',
+  'runs.export',
   'train.start',
   'train.cancel',
   'train.resume',
@@ -226,12 +242,14 @@ export type AppCommand =
 export interface ApiEvents {
   'library.changed': { imageIds: number[] | null };
   'job.progress': { jobId: string; kind: string; done: number; total: number; message: string };
+  'run.changed': RunChange;
   'app.command': { command: AppCommand };
 }
 export type EventName = keyof ApiEvents;
 export const EVENTS = [
   'library.changed',
   'job.progress',
+  'run.changed',
   'app.command',
 ] as const satisfies readonly EventName[];
 

@@ -390,6 +390,8 @@ export interface RunSummary {
   warnings: RunWarningInfo[];
   error: string | null;
   checkpointDir: string | null;
+  /** The compute backend the worker trained on (null until it started). */
+  backend: string | null;
   /** The trainer's seed (null for a run made before seeds were recorded). */
   seed: number | null;
   /** Images with approved captions per split when the run was started (null: not recorded). */
@@ -426,6 +428,45 @@ export interface RunDetail extends RunSummary {
   dataSnapshot: Record<string, unknown> | null;
   metrics: MetricPoint[];
   checkpoints: RunCheckpoint[];
+}
+
+/**
+ * A run changed (the `run.changed` event): new metric points as the worker records them (training
+ * loss every few steps, validation per epoch, test at the end), or a new status ('deleted' once gone).
+ */
+export interface RunChange {
+  runId: number;
+  metrics?: MetricPoint[];
+  status?: RunStatus | 'deleted';
+}
+
+/** The per-image scores shown for a test image (coco-caption's, computed over the run's test set). */
+export type ImageMetric = 'bleu4' | 'rougeL' | 'ciderD';
+
+/** One test image: its references when the runs were tested, and each run's caption with its scores. */
+export interface RunTestImage {
+  imageId: number;
+  /** The references of the first listed run that captioned the image (the split's approved captions then). */
+  references: string[];
+  /** By run id (as a string key): the caption and its scores against that run's references. */
+  runs: Record<string, { caption: string; scores: Record<ImageMetric, number> }>;
+  /** The mean over the runs of the metric the list is sorted by (worst first). */
+  score: number;
+}
+
+export interface RunTestImages {
+  metric: ImageMetric;
+  images: RunTestImage[];
+  /** Runs asked for that have no stored test captions (not tested yet, or tested before they were kept). */
+  without: number[];
+}
+
+export interface RunExportResult {
+  /** The folder written (absolute). */
+  out: string;
+  /** Files copied, relative to `out`. */
+  files: string[];
+  bytes: number;
 }
 
 /** One documented model setting (a key of the trainer's `modelOverrides`). */

@@ -30,7 +30,7 @@ export const tests = [
       const bleu = await row.locator('td.metric').first().textContent();
       assert(/^\d\.\d{3}$/.test(bleu), `a test BLEU-1 is shown (${bleu})`);
       await page.getByRole('checkbox', { name: 'Compare run 1' }).check();
-      await page.getByRole('img', { name: 'validation loss' }).waitFor();
+      await page.getByRole('img', { name: 'loss (training per step, validation per epoch)' }).waitFor();
       // Every axis label lies inside its chart (a y label such as "0.398" kept its first digit).
       const clipped = await page.evaluate(() =>
         [...document.querySelectorAll('svg[role="img"] text')]

@@ -260,6 +260,7 @@ describe('confined file paths (--allow-remote, --root)', () => {
       ['import.dataset', { format: 'karpathy', path: join(outside, 'notes.txt') }],
       ['import.dataset', { format: 'karpathy', path: join(allowed, 'notes.txt'), images: outside }],
       ['export.dataset', { format: 'csv', out: join(outside, 'export') }],
+      ['runs.export', { runId: 1, out: join(outside, 'model') }],
       ['library.health', { vocabPath: join(outside, 'notes.txt') }],
       [
         'caption.generate',

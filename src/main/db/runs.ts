@@ -1,5 +1,5 @@
-// The runs, metrics and checkpoints tables: written by the worker through its own connection, read
-// by the services. Runs whose owning process is gone are marked interrupted.
+// The runs, metrics, checkpoints and test-caption tables: written by the worker through its own
+// connection, read by the services. Runs whose owning process is gone are marked interrupted.
 import type { Db } from './connection';
 import type {
   MetricPoint,
@@ -17,6 +17,7 @@ interface RunRow {
   preset: string;
   config: string;
   data_snapshot: string | null;
+  backend: string | null;
   status: RunStatus;
   checkpoint_dir: string | null;
   error: string | null;
@@ -81,6 +82,14 @@ export class RunsRepo {
       ),
       epochs: db.prepare<[number], { n: number }>(
         "SELECT count(DISTINCT epoch) AS n FROM metrics WHERE run_id = ? AND split = 'val'",
+      ),
+      remove: db.prepare<[number], void>('DELETE FROM runs WHERE id = ?'),
+      dropTestCaptions: db.prepare<[number], void>('DELETE FROM run_test_captions WHERE run_id = ?'),
+      testCaption: db.prepare<[number, number, string, string], void>(
+        'INSERT INTO run_test_captions (run_id, image_id, caption, refs) VALUES (?, ?, ?, ?)',
+      ),
+      testCaptions: db.prepare<[number], { imageId: number; caption: string; refs: string }>(
+        'SELECT image_id AS imageId, caption, refs FROM run_test_captions WHERE run_id = ? ORDER BY image_id',
       ),
       test: db.prepare<[number], { name: string; value: number }>(
         "SELECT name, value FROM metrics WHERE run_id = ? AND split = 'test' ORDER BY id",
@@ -154,6 +163,29 @@ export class RunsRepo {
     })();
   }
 
+  /** Replaces the run's captions of its test images (and the references they were scored against). */
+  setTestCaptions(
+    id: number,
+    rows: ReadonlyArray<{ imageId: number; caption: string; refs: string[] }>,
+  ): void {
+    this.db.transaction(() => {
+      this.s.dropTestCaptions.run(id);
+      for (const r of rows) this.s.testCaption.run(id, r.imageId, r.caption, JSON.stringify(r.refs));
+    })();
+  }
+
+  /** The run's stored test captions by image id (images removed from the library since are gone). */
+  testCaptions(id: number): Array<{ imageId: number; caption: string; refs: string[] }> {
+    return this.s.testCaptions
+      .all(id)
+      .map((r) => ({ imageId: r.imageId, caption: r.caption, refs: JSON.parse(r.refs) as string[] }));
+  }
+
+  /** Deletes the run's row; its metrics, checkpoints rows and test captions go with it (cascade). */
+  remove(id: number): boolean {
+    return (this.s.remove.run(id) as unknown as { changes: number }).changes > 0;
+  }
+
   /** Queued or running runs whose owning process is gone become interrupted; returns their ids. */
   markOrphans(alive: (pid: number) => boolean = processAlive): number[] {
     const gone = this.s.live.all().filter((r) => r.owner_pid === null || !alive(r.owner_pid));
@@ -185,6 +217,7 @@ export class RunsRepo {
       warnings: JSON.parse(r.warnings) as RunWarningInfo[],
       error: r.error,
       checkpointDir: r.checkpoint_dir,
+      backend: r.backend,
       seed: typeof config.seed === 'number' ? config.seed : null,
       data:
         typeof snap.testSet === 'string'

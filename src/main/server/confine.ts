@@ -47,6 +47,7 @@ export function pathsOf(method: Method, args: unknown): { field: string; path: s
       take('images', a.images);
       break;
     case 'export.dataset':
+    case 'runs.export':
       take('out', a.out);
       break;
     case 'library.health':

@@ -15,7 +15,9 @@ export class EventBus {
 
   /** Listens to every event; used by transports that forward all of them. */
   onAny(listener: <E extends EventName>(event: E, payload: ApiEvents[E]) => void): () => void {
-    const offs = (['library.changed', 'job.progress'] as const).map((e) => this.on(e, (p) => listener(e, p)));
+    const offs = (['library.changed', 'job.progress', 'run.changed'] as const).map((e) =>
+      this.on(e, (p) => listener(e, p)),
+    );
     return () => offs.forEach((off) => off());
   }
 

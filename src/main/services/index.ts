@@ -16,6 +16,7 @@ import { batchService } from './batch';
 import { discardBatchesOf, uploadsService } from './uploads';
 import { mediaResolver, type MediaResolver } from './media';
 import { trainingService } from './training';
+import { runsService } from './runs';
 import type { InferenceHost } from '../ml/worker/inference';
 import { datasetsService } from './datasets';
 import { healthService } from './health';
@@ -78,6 +79,7 @@ export function createCore(opts: CoreOptions): Core {
     ...healthService(store, bus, jobs),
     ...uploadsService(store),
     ...training.handlers,
+    ...runsService(store, bus, training.active),
     ...draftsService(store, bus, jobs, training.inference),
     ...captionedService(store, bus),
   };

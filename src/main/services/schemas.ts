@@ -169,6 +169,14 @@ export const schemas = {
       wait: z.boolean().optional(),
     })
     .strict(),
+  'runs.testImages': z
+    .object({
+      runIds: z.array(id).min(1, 'choose at least one run').max(50),
+      metric: z.enum(['bleu4', 'rougeL', 'ciderD']).optional(),
+    })
+    .strict(),
+  'runs.delete': z.object({ runId: id }).strict(),
+  'runs.export': z.object({ runId: id, out: z.string().min(1, 'give an output folder').max(4096) }).strict(),
   'train.cancel': z.object({ runId: id }).strict(),
   'train.resume': z.object({ runId: id, wait: z.boolean().optional() }).strict(),
   'caption.generate': z

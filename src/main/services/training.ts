@@ -1,8 +1,10 @@
 // Training services: runs (list, detail with metric history), start/cancel/resume training,
 // caption images with a run's checkpoint, and save those captions as drafts for review. Every
 // training job runs in its own worker process, one at a time; progress goes out as job.progress
-// events (jobId `run-<id>`). Captions come from the long-lived inference worker, beside training. Runs whose worker is gone are marked interrupted when the services start and when a
-// worker dies.
+// events (jobId `run-<id>`), and each metric point the worker records and each change of a run's
+// status as run.changed events (the Runs page follows them; it does not poll). Captions come from
+// the long-lived inference worker, beside training. Runs whose worker is gone are marked
+// interrupted when the services start and when a worker dies.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { ApiMethods } from '../../shared/api';
@@ -29,6 +31,8 @@ type Handlers = {
 
 export interface TrainingService {
   handlers: Handlers;
+  /** True while the run is queued or trains in this process (it cannot be deleted then). */
+  active(runId: number): boolean;
   /** Resolves when the run's current job has ended. */
   settled(runId: number): Promise<void>;
   /** The inference worker that answers caption requests. */
@@ -53,6 +57,10 @@ export function trainingService(
   const jobs = new Map<number, Promise<void>>();
   const jobId = (runId: number) => `run-${runId}`;
   let closed = false;
+  /** Tells the Runs page that a run's status changed (it reloads the list on this, never on a timer). */
+  const changed = (runId: number) => {
+    if (!closed) bus.emit('run.changed', { runId, status: runs.row(runId)?.status ?? 'deleted' });
+  };
 
   const detail = (runId: number): RunDetail => {
     const r = runs.get(runId);
@@ -65,9 +73,16 @@ export function trainingService(
     r.status === 'queued' ? { ...r, queuePosition: queue.position(jobId(r.id)) } : r;
 
   function schedule(runId: number, resume: boolean): Promise<void> {
+    let started = false;
     const p = queue
       .enqueue(jobId(runId), async () => {
         const w = startWorker({ type: 'train', dbPath: store.path, runId, resume }, (m) => {
+          // The worker marks the run running before its first message.
+          if (!started && (m.type === 'progress' || m.type === 'metrics')) {
+            started = true;
+            changed(runId);
+          }
+          if (m.type === 'metrics') bus.emit('run.changed', { runId, metrics: m.points });
           if (m.type === 'progress')
             bus.emit('job.progress', {
               jobId: jobId(runId),
@@ -96,8 +111,12 @@ export function trainingService(
         if (e instanceof AppError && e.code === 'cancelled') runs.setStatus(runId, 'cancelled');
         else runs.setStatus(runId, 'failed', e instanceof Error ? e.message : String(e));
       })
-      .finally(() => jobs.delete(runId));
+      .finally(() => {
+        jobs.delete(runId);
+        changed(runId);
+      });
     jobs.set(runId, p);
+    changed(runId);
     return p;
   }
 
@@ -142,6 +161,7 @@ export function trainingService(
       // A queued run leaves the line and is cancelled at once, not when the running job ends.
       if (queue.drop(jobId(runId))) {
         runs.setStatus(runId, 'cancelled');
+        changed(runId);
         return { cancelled: true };
       }
       const w = workers.get(runId);
@@ -207,6 +227,7 @@ export function trainingService(
 
   return {
     handlers,
+    active: (runId) => jobs.has(runId) || workers.has(runId),
     settled: (runId) => jobs.get(runId) ?? Promise.resolve(),
     inference,
     close() {

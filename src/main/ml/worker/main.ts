@@ -42,6 +42,19 @@ async function trainJob(store: Store, runId: number, resume: boolean): Promise<s
     size: modelSpec(cfg.model).imageSize(cfg.preset, cfg.modelOverrides),
   });
   let lastSent = 0;
+  /** Writes metric points and tells the parent, which pushes them to the Runs page. */
+  const record = (
+    epoch: number | null,
+    step: number | null,
+    split: string,
+    values: Record<string, number>,
+  ) => {
+    runs.addMetrics(runId, epoch, step, split, values);
+    const points = Object.entries(values)
+      .filter(([, v]) => Number.isFinite(v))
+      .map(([name, value]) => ({ epoch, step, split, name, value }));
+    if (points.length) void send({ type: 'metrics', runId, points });
+  };
   const warnings: RunWarningInfo[] = [];
   try {
     const result = await train(
@@ -50,8 +63,9 @@ async function trainJob(store: Store, runId: number, resume: boolean): Promise<s
       {
         signal: ctl.signal,
         onStep(p) {
-          if (p.step % 10 === 0)
-            runs.addMetrics(runId, p.epoch, p.step, 'train', { stepLoss: p.loss, lr: p.lr });
+          // The training loss of every step, thinned to about 2000 points on long runs.
+          if (p.step % Math.max(1, Math.ceil(p.totalSteps / 2000)) === 0)
+            record(p.epoch, p.step, 'train', { stepLoss: p.loss, lr: p.lr });
           const now = Date.now();
           if (now - lastSent < 250 && p.step !== p.totalSteps) return;
           lastSent = now;
@@ -65,8 +79,8 @@ async function trainJob(store: Store, runId: number, resume: boolean): Promise<s
           });
         },
         onEpoch(r) {
-          runs.addMetrics(runId, r.epoch, r.step, 'train', { loss: r.trainLoss, seconds: r.seconds });
-          runs.addMetrics(runId, r.epoch, r.step, 'val', { loss: r.valLoss, ...r.val });
+          record(r.epoch, r.step, 'train', { loss: r.trainLoss, seconds: r.seconds });
+          record(r.epoch, r.step, 'val', { loss: r.valLoss, ...r.val });
         },
         onCheckpoint(c) {
           runs.setCheckpoint(
@@ -103,7 +117,16 @@ async function trainJob(store: Store, runId: number, resume: boolean): Promise<s
     runs.setWarnings(runId, result.warnings);
     if (result.test) {
       const last = result.position.history.at(-1);
-      runs.addMetrics(runId, last?.epoch ?? null, result.position.step, 'test', {
+      // Each test image's caption with the references it was scored against (the per-image view).
+      const refs = new Map(data.test.map((e) => [e.key, e.captions]));
+      runs.setTestCaptions(
+        runId,
+        Object.entries(result.test.captions).flatMap(([key, caption]) => {
+          const imageId = data.imageIds.get(key);
+          return imageId === undefined ? [] : [{ imageId, caption, refs: refs.get(key) ?? [] }];
+        }),
+      );
+      record(last?.epoch ?? null, result.position.step, 'test', {
         loss: result.test.loss,
         perplexity: result.test.perplexity,
         ...result.test.metrics,

@@ -1,7 +1,7 @@
 // The message protocol between a job's parent and its worker process: discriminated unions, every
 // message numbered (`seq`, per sender) so a log of them reads in order and a lost one shows.
 import type { ApiErrorData } from '../../../shared/result';
-import type { CaptionArgs, GeneratedCaption, RunWarningInfo } from '../../../shared/types';
+import type { CaptionArgs, GeneratedCaption, MetricPoint, RunWarningInfo } from '../../../shared/types';
 
 export type Job = { type: 'train'; dbPath: string; runId: number; resume: boolean };
 
@@ -29,6 +29,8 @@ export type FromWorker = { seq: number } & (
   | { type: 'ready'; pid: number }
   | ({ type: 'progress' } & ProgressMessage)
   | { type: 'warning'; runId: number; warning: RunWarningInfo }
+  // Metric points just written to the store (the parent pushes them to the Runs page as events).
+  | { type: 'metrics'; runId: number; points: MetricPoint[] }
   | { type: 'done'; status: string }
   | { type: 'error'; error: ApiErrorData }
   // Answers of the inference worker; `loaded`: this request read the checkpoint, `loads`: how many

@@ -1,7 +1,19 @@
 // Runs page state: the runs, the ones chosen for comparison with their detail, live progress from
-// job.progress events, and the library's split (the Runs page and the Library's split control).
+// job.progress events and metric points from run.changed events (pushed by the server or the main
+// process: nothing polls), the chosen runs' test images, and the library's split (the Runs page and
+// the Library's split control).
 import { SvelteSet } from 'svelte/reactivity';
-import type { AssignSplitsArgs, RunDetail, RunSummary, SplitSummary } from '../../../shared/types';
+import type {
+  AssignSplitsArgs,
+  ImageMetric,
+  MetricPoint,
+  RunChange,
+  RunDetail,
+  RunExportResult,
+  RunSummary,
+  RunTestImages,
+  SplitSummary,
+} from '../../../shared/types';
 import type { Client } from './client';
 
 export interface Progress {
@@ -27,6 +39,8 @@ export class RunsState {
   progress = $state<Record<string, Progress>>({});
   splits = $state.raw<SplitSummary | null>(null);
   error = $state<string | null>(null);
+  /** The chosen runs' test images, worst first (loaded on demand). */
+  testImages = $state.raw<RunTestImages | null>(null);
 
   constructor(private readonly client: Client) {}
 
@@ -40,20 +54,83 @@ export class RunsState {
     }
   }
 
-  /** Follows training progress while the page shows; returns the function that stops it. */
+  /** Follows training while the page shows, by events only; returns the function that stops it. */
   watch(): () => void {
     void this.refresh();
     void this.loadSplits();
-    const off = this.client.on('job.progress', (p) => {
+    const offProgress = this.client.on('job.progress', (p) => {
       if (p.kind !== 'train') return;
       this.progress = { ...this.progress, [p.jobId]: { done: p.done, total: p.total, message: p.message } };
-      if (p.done === p.total) void this.refresh();
     });
-    const timer = setInterval(() => void this.refresh(), 5000);
+    const offRun = this.client.on('run.changed', (c) => this.apply(c));
     return () => {
-      off();
-      clearInterval(timer);
+      offProgress();
+      offRun();
     };
+  }
+
+  /** A pushed change: new metric points extend the run's curves in place; a status change reloads. */
+  apply(c: RunChange): void {
+    const d = this.details[c.runId];
+    if (c.metrics?.length && d) {
+      // A detail loaded after the worker wrote a point already has it: keep one of each.
+      const key = (m: MetricPoint) => `${m.split}/${m.name}/${m.epoch}/${m.step}`;
+      const have = Object.fromEntries(d.metrics.map((m) => [key(m), true]));
+      const fresh = c.metrics.filter((m) => !have[key(m)]);
+      if (fresh.length)
+        this.details = { ...this.details, [c.runId]: { ...d, metrics: [...d.metrics, ...fresh] } };
+    }
+    // A validation point is one more epoch done: the table's count follows without a reload.
+    const epoch = Math.max(0, ...(c.metrics ?? []).filter((m) => m.split === 'val').map((m) => m.epoch ?? 0));
+    if (epoch)
+      this.runs = this.runs.map((r) => (r.id === c.runId && r.epochs < epoch ? { ...r, epochs: epoch } : r));
+    if (c.status === 'deleted') {
+      this.chosen.delete(c.runId);
+      this.runs = this.runs.filter((r) => r.id !== c.runId);
+      const { [c.runId]: _gone, ...rest } = this.details;
+      void _gone;
+      this.details = rest;
+    } else if (c.status) void this.refresh();
+  }
+
+  /** The chosen runs' test images with each run's caption and scores, worst first by `metric`. */
+  async loadTestImages(metric: ImageMetric = 'ciderD'): Promise<void> {
+    const runIds = [...this.chosen];
+    if (runIds.length === 0) {
+      this.testImages = null;
+      return;
+    }
+    try {
+      this.testImages = await this.client.call('runs.testImages', { runIds, metric });
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+  }
+
+  /** Deletes an ended run and its checkpoints folder (the caller has asked the user first). */
+  async remove(runId: number): Promise<boolean> {
+    try {
+      await this.client.call('runs.delete', { runId });
+      this.apply({ runId, status: 'deleted' });
+      return true;
+    } catch (e) {
+      this.error = (e as Error).message;
+      return false;
+    }
+  }
+
+  async exportModel(runId: number, out: string): Promise<RunExportResult> {
+    return this.client.call('runs.export', { runId, out });
+  }
+
+  /** A run with its settings (to train again with them), or null with the error shown. */
+  async detailOf(runId: number): Promise<RunDetail | null> {
+    try {
+      return this.details[runId] ?? (await this.client.call('runs.get', { runId }));
+    } catch (e) {
+      this.error = (e as Error).message;
+      return null;
+    }
   }
 
   toggle(id: number): void {

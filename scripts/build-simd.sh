@@ -18,7 +18,7 @@ if [ "${1:-}" = "--check" ]; then target="$(mktemp --suffix=.wasm)"; fi
 "$CLANG" --target=wasm32 -msimd128 -mbulk-memory -O3 -ffreestanding -nostdlib -g0 \
   -ffile-prefix-map="$PWD"=. \
   -Wl,--no-entry -Wl,--strip-all -Wl,--export=__heap_base \
-  -Wl,-z,stack-size=65536 -Wl,--initial-memory=131072 \
+  -Wl,-z,stack-size=65536 -Wl,--initial-memory=262144 \
   -o "$target" "$SRC"
 if [ "$target" != "$OUT" ]; then
   if cmp -s "$target" "$OUT"; then echo "build-simd: $OUT is reproduced byte for byte"; rm -f "$target"

@@ -6,73 +6,49 @@
 
 typedef float f32;
 
-// c[4 rows][8 cols] += Σ_p a[p][0..3] · b[p][0..7] for p < n: 4 broadcast scalars per step (rows of
-// `a` are `as` floats apart) times two vectors of `b` (rows `bs` floats apart), 8 accumulators.
-static inline void tile4x8(const f32 *a, int as, const f32 *b, int bs, f32 *c, int cs, int n) {
-  v128_t c00 = wasm_v128_load(c), c01 = wasm_v128_load(c + 4);
-  v128_t c10 = wasm_v128_load(c + cs), c11 = wasm_v128_load(c + cs + 4);
-  v128_t c20 = wasm_v128_load(c + 2 * cs), c21 = wasm_v128_load(c + 2 * cs + 4);
-  v128_t c30 = wasm_v128_load(c + 3 * cs), c31 = wasm_v128_load(c + 3 * cs + 4);
-  for (int p = 0; p < n; p++, a += as, b += bs) {
-    v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
-    v128_t a0 = wasm_v128_load32_splat(a);
-    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a0, b0));
-    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a0, b1));
-    v128_t a1 = wasm_v128_load32_splat(a + 1);
-    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a1, b0));
-    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a1, b1));
-    v128_t a2 = wasm_v128_load32_splat(a + 2);
-    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a2, b0));
-    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a2, b1));
-    v128_t a3 = wasm_v128_load32_splat(a + 3);
-    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a3, b0));
-    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a3, b1));
+// c[r][0..7] += Σ_{q<nq} Σ_{p<np} a[q·aq + p·ap + r] · b[q·bq + p·bp + 0..7] for r < R (1..4):
+// R broadcast scalars of `a` times two vectors of `b` per step, 2·R accumulators in registers. The
+// two loops walk one span of pixels per image row (q) in the conv; the matmul has nq = 1.
+static inline __attribute__((always_inline)) void tile8(int R, const f32 *a, int ap, int aq, const f32 *b, int bp,
+                                                        int bq, f32 *c, int cs, int np, int nq) {
+  v128_t acc[4][2];
+  for (int r = 0; r < R; r++) acc[r][0] = wasm_v128_load(c + r * cs), acc[r][1] = wasm_v128_load(c + r * cs + 4);
+  for (int q = 0; q < nq; q++) {
+    const f32 *pa = a + q * aq, *pb = b + q * bq;
+    for (int p = 0; p < np; p++, pa += ap, pb += bp) {
+      v128_t b0 = wasm_v128_load(pb), b1 = wasm_v128_load(pb + 4);
+      for (int r = 0; r < R; r++) {
+        v128_t s = wasm_v128_load32_splat(pa + r);
+        acc[r][0] = wasm_f32x4_add(acc[r][0], wasm_f32x4_mul(s, b0));
+        acc[r][1] = wasm_f32x4_add(acc[r][1], wasm_f32x4_mul(s, b1));
+      }
+    }
   }
-  wasm_v128_store(c, c00), wasm_v128_store(c + 4, c01);
-  wasm_v128_store(c + cs, c10), wasm_v128_store(c + cs + 4, c11);
-  wasm_v128_store(c + 2 * cs, c20), wasm_v128_store(c + 2 * cs + 4, c21);
-  wasm_v128_store(c + 3 * cs, c30), wasm_v128_store(c + 3 * cs + 4, c31);
+  for (int r = 0; r < R; r++) wasm_v128_store(c + r * cs, acc[r][0]), wasm_v128_store(c + r * cs + 4, acc[r][1]);
 }
 
-// One row of c, 8 columns: the rows of `a` left over when their count is not a multiple of 4.
-static inline void tile1x8(const f32 *a, int as, const f32 *b, int bs, f32 *c, int n) {
-  v128_t c0 = wasm_v128_load(c), c1 = wasm_v128_load(c + 4);
-  v128_t d0 = wasm_f32x4_splat(0), d1 = wasm_f32x4_splat(0);
-  int p = 0;
-  for (; p + 1 < n; p += 2, a += 2 * as, b += 2 * bs) {
-    v128_t x0 = wasm_v128_load32_splat(a), x1 = wasm_v128_load32_splat(a + as);
-    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x0, wasm_v128_load(b)));
-    c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x0, wasm_v128_load(b + 4)));
-    d0 = wasm_f32x4_add(d0, wasm_f32x4_mul(x1, wasm_v128_load(b + bs)));
-    d1 = wasm_f32x4_add(d1, wasm_f32x4_mul(x1, wasm_v128_load(b + bs + 4)));
-  }
-  if (p < n) {
-    v128_t x0 = wasm_v128_load32_splat(a);
-    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x0, wasm_v128_load(b)));
-    c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x0, wasm_v128_load(b + 4)));
-  }
-  wasm_v128_store(c, wasm_f32x4_add(c0, d0));
-  wasm_v128_store(c + 4, wasm_f32x4_add(c1, d1));
-}
-
-// One row of c, one column: the columns left over when their count is not a multiple of 8.
-static inline void tile1x1(const f32 *a, int as, const f32 *b, int bs, f32 *c, int n) {
+// One element of c: the columns left over when their count is not a multiple of 8.
+static void tile1x1(const f32 *a, int ap, int aq, const f32 *b, int bp, int bq, f32 *c, int np, int nq) {
   f32 s = *c;
-  for (int p = 0; p < n; p++, a += as, b += bs) s += *a * *b;
+  for (int q = 0; q < nq; q++)
+    for (int p = 0; p < np; p++) s += a[q * aq + p * ap] * b[q * bq + p * bp];
   *c = s;
 }
 
-// c[r][j] += Σ_p a[p·as + r] · b[p·bs + j] for r < rows, j < cols, p < n: a rank-n update of the
-// rows × cols block at c (rows `cs` floats apart), register-tiled 4 × 8.
-static void update(const f32 *a, int as, const f32 *b, int bs, f32 *c, int cs, int rows, int cols, int n) {
+// The rows × cols block at c (rows `cs` floats apart) += the rank-(np·nq) update of tile8, tiled
+// 4 rows × 8 columns (3, 2 or 1 rows at the end), scalar for the last cols % 8 columns.
+static void update(const f32 *a, int ap, int aq, const f32 *b, int bp, int bq, f32 *c, int cs, int rows, int cols,
+                   int np, int nq) {
   int cols8 = cols & ~7;
-  int r = 0;
-  for (; r + 4 <= rows; r += 4)
-    for (int j = 0; j < cols8; j += 8) tile4x8(a + r, as, b + j, bs, c + r * cs + j, cs, n);
-  for (; r < rows; r++)
-    for (int j = 0; j < cols8; j += 8) tile1x8(a + r, as, b + j, bs, c + r * cs + j, n);
-  for (r = 0; r < rows; r++)
-    for (int j = cols8; j < cols; j++) tile1x1(a + r, as, b + j, bs, c + r * cs + j, n);
+  for (int j = 0; j < cols8; j += 8) {
+    int r = 0;
+    for (; r + 4 <= rows; r += 4) tile8(4, a + r, ap, aq, b + j, bp, bq, c + r * cs + j, cs, np, nq);
+    if (rows - r == 3) tile8(3, a + r, ap, aq, b + j, bp, bq, c + r * cs + j, cs, np, nq);
+    if (rows - r == 2) tile8(2, a + r, ap, aq, b + j, bp, bq, c + r * cs + j, cs, np, nq);
+    if (rows - r == 1) tile8(1, a + r, ap, aq, b + j, bp, bq, c + r * cs + j, cs, np, nq);
+  }
+  for (int r = 0; r < rows; r++)
+    for (int j = cols8; j < cols; j++) tile1x1(a + r, ap, aq, b + j, bp, bq, c + r * cs + j, np, nq);
 }
 
 static void zero(f32 *c, int n) {
@@ -81,11 +57,18 @@ static void zero(f32 *c, int n) {
   for (; i < n; i++) c[i] = 0;
 }
 
-// Rows of `b` streamed per pass over c: a block of b stays in the L1 cache while every tile of c
-// that reads it is updated.
+// The matmul packs blocks of a (BLOCK_ROWS × BLOCK_K) and b (BLOCK_ROWS × BLOCK_COLS) into panels read
+// strictly in order: rows of a and b a power of two apart (k or n = 512, 1024) would otherwise all fall
+// into the same few L1 cache sets. A packed b block (32 kB) stays in L1 while every tile of c reading
+// it is updated; the touched part of c (BLOCK_K × BLOCK_COLS) stays in L2.
 #define BLOCK_ROWS 64
-// Columns of c updated per pass: keeps the touched part of c (k × 256 floats) in the L2 cache.
-#define BLOCK_COLS 256
+#define BLOCK_COLS 128
+#define BLOCK_K 256
+// The conv takes image rows in chunks of about CHUNK_FLOATS floats of dy (32 kB, in L1).
+#define CHUNK_FLOATS 8192
+
+static f32 pack_a[BLOCK_ROWS * BLOCK_K];    // [BLOCK_K / 4][rows][4]: 4 columns of a per row, rows in order
+static f32 pack_b[BLOCK_ROWS * BLOCK_COLS]; // [BLOCK_COLS / 8][rows][8]
 
 /**
  * c [k, n] = aᵀ · b for a [m, k], b [m, n]: the weight gradient xᵀ·dy of a dense layer, without
@@ -96,9 +79,34 @@ __attribute__((export_name("matmul_at_b"))) void matmul_at_b(const f32 *a, const
   zero(c, k * n);
   for (int j0 = 0; j0 < n; j0 += BLOCK_COLS) {
     int cols = n - j0 < BLOCK_COLS ? n - j0 : BLOCK_COLS;
+    int cols8 = cols & ~7;
     for (int p0 = 0; p0 < m; p0 += BLOCK_ROWS) {
       int rows = m - p0 < BLOCK_ROWS ? m - p0 : BLOCK_ROWS;
-      update(a + p0 * k, k, b + p0 * n + j0, n, c + j0, n, k, cols, rows);
+      for (int j = 0; j < cols8; j += 8)
+        for (int p = 0; p < rows; p++)
+          wasm_v128_store(pack_b + j * rows + p * 8, wasm_v128_load(b + (p0 + p) * n + j0 + j)),
+              wasm_v128_store(pack_b + j * rows + p * 8 + 4, wasm_v128_load(b + (p0 + p) * n + j0 + j + 4));
+      for (int r0 = 0; r0 < k; r0 += BLOCK_K) {
+        int kr = k - r0 < BLOCK_K ? k - r0 : BLOCK_K;
+        int kr4 = kr & ~3;
+        for (int r = 0; r < kr4; r += 4)
+          for (int p = 0; p < rows; p++)
+            wasm_v128_store(pack_a + r * rows + p * 4, wasm_v128_load(a + (p0 + p) * k + r0 + r));
+        for (int j = 0; j < cols8; j += 8) {
+          for (int r = 0; r < kr4; r += 4)
+            tile8(4, pack_a + r * rows, 4, 0, pack_b + j * rows, 8, 0, c + (r0 + r) * n + j0 + j, n, rows, 1);
+          // the last kr % 4 rows of this block, unpacked
+          const f32 *ap = a + p0 * k + r0 + kr4;
+          f32 *cp = c + (r0 + kr4) * n + j0 + j;
+          if (kr - kr4 == 3) tile8(3, ap, k, 0, pack_b + j * rows, 8, 0, cp, n, rows, 1);
+          if (kr - kr4 == 2) tile8(2, ap, k, 0, pack_b + j * rows, 8, 0, cp, n, rows, 1);
+          if (kr - kr4 == 1) tile8(1, ap, k, 0, pack_b + j * rows, 8, 0, cp, n, rows, 1);
+        }
+        // the last cols % 8 columns, unpacked
+        for (int r = r0; r < r0 + kr; r++)
+          for (int j = j0 + cols8; j < j0 + cols; j++)
+            tile1x1(a + p0 * k + r, k, 0, b + p0 * n + j, n, 0, c + r * n + j, rows, 1);
+      }
     }
   }
 }
@@ -107,28 +115,34 @@ __attribute__((export_name("matmul_at_b"))) void matmul_at_b(const f32 *a, const
  * dw [kh, kw, ci, co] of a stride-1 'same' conv (odd square kernel kh = kw = ks, padding (ks−1)/2)
  * from its input x [nb, h, w, ci] and output gradient dy [nb, h, w, co]:
  * dw[i, j, c, o] = Σ_{n, y, x} x[n, y+i−p, x+j−p, c] · dy[n, y, x, o] (zero outside the image).
- * For each output row (n, y) and tap (i, j), the valid span of x is one rank-`span` update of the
- * [ci, co] slice of dw at (i, j): that slice and two rows of x and dy stay in cache.
+ * For each chunk of output rows of an image and each tap (i, j), the valid pixels are one
+ * rank-(rows·span) update of the [ci, co] slice of dw at (i, j); the chunk of x and dy stays in cache.
  */
 __attribute__((export_name("conv_filter_grad"))) void conv_filter_grad(const f32 *x, const f32 *dy, f32 *dw,
                                                                         int nb, int h, int w, int ci, int co,
                                                                         int ks) {
   int p = (ks - 1) / 2;
+  int chunk = CHUNK_FLOATS / (w * co);
+  if (chunk < 1) chunk = 1;
   zero(dw, ks * ks * ci * co);
   for (int n = 0; n < nb; n++)
-    for (int y = 0; y < h; y++)
+    for (int y0 = 0; y0 < h; y0 += chunk) {
+      int y1 = y0 + chunk < h ? y0 + chunk : h;
       for (int i = 0; i < ks; i++) {
-        int sy = y + i - p;
-        if (sy < 0 || sy >= h) continue;
-        const f32 *xrow = x + (n * h + sy) * w * ci;
-        const f32 *dyrow = dy + (n * h + y) * w * co;
+        // output rows ya..yb−1 read input rows ya+i−p..yb−1+i−p, all inside [0, h)
+        int ya = y0 > p - i ? y0 : p - i;
+        int yb = y1 < h + p - i ? y1 : h + p - i;
+        if (yb <= ya) continue;
+        const f32 *xrows = x + (n * h + ya + i - p) * w * ci;
+        const f32 *dyrows = dy + (n * h + ya) * w * co;
         for (int j = 0; j < ks; j++) {
           // output columns x0..x1−1 read input columns x0+j−p..x1−1+j−p, all inside [0, w)
           int x0 = p - j > 0 ? p - j : 0;
           int x1 = w + p - j < w ? w + p - j : w;
           if (x1 <= x0) continue;
-          update(xrow + (x0 + j - p) * ci, ci, dyrow + x0 * co, co, dw + (i * ks + j) * ci * co, co, ci, co,
-                 x1 - x0);
+          update(xrows + (x0 + j - p) * ci, ci, w * ci, dyrows + x0 * co, co, w * co, dw + (i * ks + j) * ci * co, co,
+                 ci, co, x1 - x0, yb - ya);
         }
       }
+    }
 }

@@ -136,7 +136,12 @@ describe('SIMD kernels', () => {
       // tfjs's ops on wasm (the path the kernel replaces: one XNNPACK conv)
       setSimdKernelsEnabled(false);
       try {
-        expect(relErr(got, values(() => convFilterGrad(x, dy, k)))).toBeLessThan(1e-5);
+        expect(
+          relErr(
+            got,
+            values(() => convFilterGrad(x, dy, k)),
+          ),
+        ).toBeLessThan(1e-5);
       } finally {
         setSimdKernelsEnabled(true);
       }
@@ -145,11 +150,13 @@ describe('SIMD kernels', () => {
       if (n * h * w * ci * co * k * k > 4e6) return;
       const want = await onCpu(
         () =>
-          tf.engine().runKernel(
-            'Conv2DBackpropFilter',
-            { x: tf.tensor4d(xv, [n, h, w, ci]), dy: tf.tensor4d(dyv, [n, h, w, co]) },
-            { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [k, k, ci, co] },
-          ) as tf.Tensor,
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropFilter',
+              { x: tf.tensor4d(xv, [n, h, w, ci]), dy: tf.tensor4d(dyv, [n, h, w, co]) },
+              { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [k, k, ci, co] },
+            ) as tf.Tensor,
       );
       expect(relErr(got, want)).toBeLessThan(1e-5);
     },

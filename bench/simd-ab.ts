@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nodeLoader, selectBackend } from '../src/main/ml/backend';
 import { modelSpec } from '../src/main/ml/models/registry';
-import { convFilterGrad, matMulTransposedA } from '../src/main/ml/nn/ops';
+import { convFilterGrad, matMulTransposedA, matMulTransposedB } from '../src/main/ml/nn/ops';
 import { setSimdKernelsEnabled, simdKernelsStatus } from '../src/main/ml/simd/tfjs';
 import { TRAIN_DEFAULTS } from '../src/main/ml/train/config';
 import { Adam } from '../src/main/ml/train/optim';
@@ -58,6 +58,19 @@ for (const [m, k, n] of mms)
     name: `aᵀ·dy a[${m},${k}] dy[${m},${n}]`,
     inputs: [tf.randomNormal([m, k], 0, 1, 'float32', 3), tf.randomNormal([m, n], 0, 1, 'float32', 4)],
     f: ([a, dy]) => matMulTransposedA(a as tf.Tensor2D, dy as tf.Tensor2D),
+  });
+
+const abts: Array<[number, number, number]> = [
+  [32, 1024, 512],
+  [32, 1024, 384],
+  [32, 32, 256],
+  [512, 1024, 384],
+];
+for (const [m, n, k] of abts)
+  cases.push({
+    name: `dy·wᵀ dy[${m},${n}] w[${k},${n}]`,
+    inputs: [tf.randomNormal([m, n], 0, 1, 'float32', 5), tf.randomNormal([k, n], 0, 1, 'float32', 6)],
+    f: ([dy, w]) => matMulTransposedB(dy as tf.Tensor2D, w as tf.Tensor2D),
   });
 
 console.log(`backend ${info.chosen}-t${info.threads}, ${reps} reps interleaved, median ms per call`);

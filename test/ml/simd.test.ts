@@ -16,10 +16,12 @@ import { SimdKernels, kernelsWasmPaths, readKernelsWasm } from '../../src/main/m
 import {
   SIMD_CONV_FILTER_GRAD,
   SIMD_MATMUL_AT_B,
+  SIMD_MATMUL_A_BT,
   enableSimdKernels,
   setSimdKernelsEnabled,
   simdConvFilterGrad,
   simdKernelsStatus,
+  simdMatMulABt,
   simdMatMulAtB,
 } from '../../src/main/ml/simd/tfjs';
 
@@ -111,6 +113,16 @@ describe('SIMD kernels', () => {
     expect(relErr(got, want)).toBeLessThan(1e-5);
   });
 
+  it.each(mm)('a·bᵀ for a [%i, %i], b [%i, ·] equals tfjs MatMul', async (m, n, k) => {
+    const av = random(m * n, m * 5 + n);
+    const bv = random(k * n, k * 13 + 1);
+    const before = tf.memory().numTensors;
+    const got = values(() => simdMatMulABt(tf.tensor2d(av, [m, n]), tf.tensor2d(bv, [k, n]))!);
+    expect(tf.memory().numTensors).toBe(before);
+    const want = await onCpu(() => tf.matMul(tf.tensor2d(av, [m, n]), tf.tensor2d(bv, [k, n]), false, true));
+    expect(relErr(got, want)).toBeLessThan(1e-5);
+  });
+
   // [n, h, w, ci, co, k]: the tiny CNN's three layers at batch 4, odd sizes, 1×1 and 5×5 kernels,
   // images narrower than the kernel
   const conv: Array<[number, number, number, number, number, number]> = [
@@ -193,6 +205,7 @@ describe('SIMD kernels', () => {
     const names = await kernelNames(grads);
     expect(names).toContain(SIMD_CONV_FILTER_GRAD);
     expect(names).toContain(SIMD_MATMUL_AT_B);
+    expect(names).toContain(SIMD_MATMUL_A_BT);
     setSimdKernelsEnabled(false);
     try {
       const plain = run();
@@ -214,6 +227,7 @@ describe('SIMD fallback', () => {
     try {
       const a = tf.ones([2, 3]) as tf.Tensor2D;
       expect(simdMatMulAtB(a, a)).toBeNull();
+      expect(simdMatMulABt(a, a)).toBeNull();
       expect(simdConvFilterGrad(tf.ones([1, 2, 2, 1]), tf.ones([1, 2, 2, 1]), 1)).toBeNull();
       tf.dispose(a);
     } finally {

@@ -4,7 +4,7 @@
 // has no Conv2DBackpropFilter and no UnsortedSegmentSum (the gather gradient). Every gradient here is
 // checked against tfjs autograd on the cpu backend in test/ml/nn-grads.test.ts.
 import * as tf from '@tensorflow/tfjs';
-import { simdConvFilterGrad, simdMatMulAtB } from '../simd/tfjs';
+import { simdConvFilterGrad, simdMatMulABt, simdMatMulAtB } from '../simd/tfjs';
 
 type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 /** tf.customGrad with our argument/return types (tfjs types it loosely). */
@@ -25,6 +25,8 @@ function custom(
  * an LSTM's [32, 1024] @ [1024, 512] step gradient (profiled: 9.4 → 3.2 ms).
  */
 export function matMulTransposedB(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const simd = simdMatMulABt(dy, w); // [M, K] by the SIMD kernel on wasm, else null
+  if (simd) return simd;
   if (dy.size < w.size) return tf.transpose(tf.matMul(w, tf.transpose(dy))) as tf.Tensor2D; // [M, K]
   return tf.matMul(dy, tf.transpose(w)); // [M, K]
 }

@@ -1,5 +1,6 @@
 // SIMD kernels (wasm32 + simd128) for training's backward products that tfjs's wasm backend runs
-// slowly: the filter gradient of a stride-1 'same' conv and the weight gradient aᵀ·b of a dense layer.
+// slowly: the filter gradient of a stride-1 'same' conv, the weight gradient aᵀ·b of a dense layer and
+// its input gradient a·bᵀ.
 // f32 in, f32 out, row-major; the caller owns the memory layout (no allocator, no libc). Built by
 // scripts/build-simd.sh into kernels.wasm, loaded by kernels.ts.
 #include <wasm_simd128.h>
@@ -109,6 +110,57 @@ __attribute__((export_name("matmul_at_b"))) void matmul_at_b(const f32 *a, const
       }
     }
   }
+}
+
+// c[i][j] = Σ_t a[i·n + t] · b[j·n + t] for i < I (1..2), j < J (1..4): dot products of I rows of a
+// with J rows of b, four lanes at a time, I·J accumulators, the n % 4 tail and the lanes summed last.
+static inline __attribute__((always_inline)) void dots(int I, int J, const f32 *a, const f32 *b, f32 *c, int n,
+                                                       int cs) {
+  v128_t acc[2][4];
+  for (int i = 0; i < I; i++)
+    for (int j = 0; j < J; j++) acc[i][j] = wasm_f32x4_splat(0);
+  int t = 0;
+  for (; t + 4 <= n; t += 4) {
+    v128_t av[2], bv[4];
+    for (int i = 0; i < I; i++) av[i] = wasm_v128_load(a + i * n + t);
+    for (int j = 0; j < J; j++) bv[j] = wasm_v128_load(b + j * n + t);
+    for (int i = 0; i < I; i++)
+      for (int j = 0; j < J; j++) acc[i][j] = wasm_f32x4_add(acc[i][j], wasm_f32x4_mul(av[i], bv[j]));
+  }
+  for (int i = 0; i < I; i++)
+    for (int j = 0; j < J; j++) {
+      v128_t v = acc[i][j];
+      f32 s = (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
+              (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+      for (int u = t; u < n; u++) s += a[i * n + u] * b[j * n + u];
+      c[i * cs + j] = s;
+    }
+}
+
+static void dots_any(int I, int J, const f32 *a, const f32 *b, f32 *c, int n, int cs) {
+  if (I == 2) switch (J) {
+    case 4: dots(2, 4, a, b, c, n, cs); break;
+    case 3: dots(2, 3, a, b, c, n, cs); break;
+    case 2: dots(2, 2, a, b, c, n, cs); break;
+    default: dots(2, 1, a, b, c, n, cs);
+    }
+  else switch (J) {
+    case 4: dots(1, 4, a, b, c, n, cs); break;
+    case 3: dots(1, 3, a, b, c, n, cs); break;
+    case 2: dots(1, 2, a, b, c, n, cs); break;
+    default: dots(1, 1, a, b, c, n, cs);
+    }
+}
+
+/**
+ * c [m, k] = a · bᵀ for a [m, n], b [k, n]: the input gradient dy·Wᵀ of a dense layer, without a
+ * transposed copy of the weight. Four rows of b (in L1) meet every row of a in turn.
+ */
+__attribute__((export_name("matmul_a_bt"))) void matmul_a_bt(const f32 *a, const f32 *b, f32 *c, int m, int n,
+                                                              int k) {
+  for (int j = 0; j < k; j += 4)
+    for (int i = 0; i < m; i += 2)
+      dots_any(m - i < 2 ? m - i : 2, k - j < 4 ? k - j : 4, a + i * n, b + j * n, c + i * k + j, n, k);
 }
 
 /**

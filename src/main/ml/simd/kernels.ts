@@ -12,6 +12,7 @@ interface Exports {
   memory: WebAssembly.Memory;
   __heap_base: WebAssembly.Global;
   matmul_at_b(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  matmul_a_bt(a: number, b: number, c: number, m: number, n: number, k: number): void;
   conv_filter_grad(
     x: number,
     dy: number,
@@ -101,6 +102,15 @@ export class SimdKernels {
       [m * k, m * n, k * n],
       ([a, b]) => fill(a, b),
       ([a, b, c]) => this.ex.matmul_at_b(a, b, c, m, k, n),
+    );
+  }
+
+  /** a·bᵀ [m, k] for a [m, n], b [k, n]; `fill(views)` writes a and b. View valid until the next call. */
+  matMulABt(m: number, n: number, k: number, fill: (a: Float32Array, b: Float32Array) => void): Float32Array {
+    return this.call(
+      [m * n, k * n, m * k],
+      ([a, b]) => fill(a, b),
+      ([a, b, c]) => this.ex.matmul_a_bt(a, b, c, m, n, k),
     );
   }
 

@@ -1,5 +1,5 @@
 // The SIMD kernels as tfjs kernels of the WebAssembly backend: enableSimdKernels() registers them
-// once the wasm backend runs; the gradient code asks simdConvFilterGrad / simdMatMulAtB first and
+// once the wasm backend runs; the gradient code asks simdConvFilterGrad / simdMatMulAtB / simdMatMulABt first and
 // takes tfjs's own ops when they return null (another backend, SIMD unavailable, or turned off with
 // CAPTION_STUDIO_SIMD=0). Each call copies its inputs from the tfjs heap into the kernels' memory and
 // the result back into a new tfjs tensor (one copy each way).
@@ -8,6 +8,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { SimdKernels } from './kernels';
 
 export const SIMD_MATMUL_AT_B = 'CaptionStudioMatMulAtB';
+export const SIMD_MATMUL_A_BT = 'CaptionStudioMatMulABt';
 export const SIMD_CONV_FILTER_GRAD = 'CaptionStudioConvFilterGrad';
 
 export interface SimdStatus {
@@ -46,6 +47,21 @@ function register(k: SimdKernels) {
         vb.set(f32(be, b));
       });
       return output(be, [kk, n], c);
+    },
+  });
+  tf.registerKernel({
+    kernelName: SIMD_MATMUL_A_BT,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const be = backend as BackendWasm;
+      const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const [m, n] = a.shape;
+      const kk = b.shape[0];
+      const c = k.matMulABt(m, n, kk, (va, vb) => {
+        va.set(f32(be, a));
+        vb.set(f32(be, b));
+      });
+      return output(be, [m, kk], c);
     },
   });
   tf.registerKernel({
@@ -100,6 +116,13 @@ export function simdMatMulAtB(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D | nul
   if (!active() || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   if (a.shape[0] !== b.shape[0]) throw new Error(`aᵀ·b needs equal rows, got ${a.shape} and ${b.shape}`);
   return tf.engine().runKernel(SIMD_MATMUL_AT_B, { a, b }) as tf.Tensor2D; // [K, N]
+}
+
+/** a·bᵀ [M, K] for a [M, N], b [K, N] by the SIMD kernel, or null (use tfjs). */
+export function simdMatMulABt(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D | null {
+  if (!active() || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  if (a.shape[1] !== b.shape[1]) throw new Error(`a·bᵀ needs equal columns, got ${a.shape} and ${b.shape}`);
+  return tf.engine().runKernel(SIMD_MATMUL_A_BT, { a, b }) as tf.Tensor2D; // [M, K]
 }
 
 /**

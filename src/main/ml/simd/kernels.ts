@@ -34,11 +34,11 @@ export function kernelsWasmPaths(): string[] {
 }
 
 /** Reads the first of `paths` that exists, bounded to MAX_WASM_BYTES. */
-export function readKernelsWasm(paths = kernelsWasmPaths()): Uint8Array {
+export function readKernelsWasm(paths = kernelsWasmPaths()): Uint8Array<ArrayBuffer> {
   const errors: string[] = [];
   for (const p of paths)
     try {
-      return readBoundedSync(p, MAX_WASM_BYTES, 'SIMD kernels');
+      return new Uint8Array(readBoundedSync(p, MAX_WASM_BYTES, 'SIMD kernels')); // an ArrayBuffer of its own
     } catch (e) {
       errors.push(e instanceof Error ? e.message : String(e));
     }
@@ -58,7 +58,7 @@ export class SimdKernels {
    * Instantiates the kernels; rejects with the reason when WebAssembly SIMD is unavailable or the
    * binary cannot be read.
    */
-  static async load(bytes: Uint8Array = readKernelsWasm()): Promise<SimdKernels> {
+  static async load(bytes: Uint8Array<ArrayBuffer> = readKernelsWasm()): Promise<SimdKernels> {
     if (!WebAssembly.validate(bytes))
       throw new Error(
         'this WebAssembly engine cannot compile the SIMD kernels (no WebAssembly SIMD, or a damaged binary)',

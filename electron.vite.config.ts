@@ -1,4 +1,5 @@
 // Build of the three Electron entry points: main (src/main/app), preload and the Svelte renderer.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
@@ -7,6 +8,16 @@ const native = ['better-sqlite3', 'sharp', /^@tensorflow\//];
 
 export default defineConfig({
   main: {
+    plugins: [
+      {
+        // the training gradients' SIMD kernels (src/main/ml/simd/kernels.ts looks for them beside the bundle)
+        name: 'simd-kernels',
+        generateBundle() {
+          const source = readFileSync(resolve('src/main/ml/simd/kernels.wasm'));
+          this.emitFile({ type: 'asset', fileName: 'simd-kernels.wasm', source });
+        },
+      },
+    ],
     build: {
       rollupOptions: {
         // The ML worker is its own entry: the app forks out/main/worker.js for every job.

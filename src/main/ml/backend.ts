@@ -137,6 +137,8 @@ export function nodeLoader(): BackendLoader {
       return process.env.CUDA_VISIBLE_DEVICES === '' ? 0 : 1;
     },
     async initWasm(threads) {
+      // the gradients' own SIMD kernels (simd/), used on the wasm backend; off with a reason if unavailable
+      await (await import('./simd/tfjs')).enableSimdKernels();
       const tf = await import('@tensorflow/tfjs');
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       // a process has one wasm module: a second call (tests switching backends) reuses it

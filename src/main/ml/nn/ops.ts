@@ -4,6 +4,7 @@
 // has no Conv2DBackpropFilter and no UnsortedSegmentSum (the gather gradient). Every gradient here is
 // checked against tfjs autograd on the cpu backend in test/ml/nn-grads.test.ts.
 import * as tf from '@tensorflow/tfjs';
+import { simdConvFilterGrad, simdMatMulABt, simdMatMulAtB } from '../simd/tfjs';
 
 type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 /** tf.customGrad with our argument/return types (tfjs types it loosely). */
@@ -24,8 +25,15 @@ function custom(
  * an LSTM's [32, 1024] @ [1024, 512] step gradient (profiled: 9.4 → 3.2 ms).
  */
 export function matMulTransposedB(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const simd = simdMatMulABt(dy, w); // [M, K] by the SIMD kernel on wasm, else null
+  if (simd) return simd;
   if (dy.size < w.size) return tf.transpose(tf.matMul(w, tf.transpose(dy))) as tf.Tensor2D; // [M, K]
   return tf.matMul(dy, tf.transpose(w)); // [M, K]
+}
+
+/** aᵀ @ dy → [K, N] for a [M, K], dy [M, N] (a weight gradient): the SIMD kernel on wasm, else tfjs. */
+export function matMulTransposedA(a: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
+  return simdMatMulAtB(a, dy) ?? tf.matMul(tf.transpose(a), dy); // [K, N]
 }
 
 const matMul2dOp = custom(([a, b], save) => {
@@ -34,7 +42,7 @@ const matMul2dOp = custom(([a, b], save) => {
     value: tf.matMul(a, b), // [M, N]
     grad: (dy, [a, b]) => [
       matMulTransposedB(dy as tf.Tensor2D, b as tf.Tensor2D),
-      tf.matMul(tf.transpose(a), dy),
+      matMulTransposedA(a as tf.Tensor2D, dy as tf.Tensor2D),
     ],
   };
 });
@@ -48,7 +56,7 @@ const denseOp = custom(([x, w, b], save) => {
     value: tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b }), // [M, N]
     grad: (dy, [x, w]) => [
       matMulTransposedB(dy as tf.Tensor2D, w as tf.Tensor2D),
-      tf.matMul(tf.transpose(x), dy),
+      matMulTransposedA(x as tf.Tensor2D, dy as tf.Tensor2D),
       tf.sum(dy, 0),
     ],
   };
@@ -70,6 +78,8 @@ export function dense(x: tf.Tensor, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor {
  * the tiny CNN's three layers (batch 32, one thread, busy machine): 749/1257/519 ms → 296/443/605 ms.
  */
 export function convFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number): tf.Tensor4D {
+  const simd = simdConvFilterGrad(x, dy, k); // [k, k, Ci, Co] by the SIMD kernel on wasm, else null
+  if (simd) return simd;
   const p = (k - 1) / 2;
   const xs = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [Ci, H, W, N]
   const g = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [H, W, N, Co]

@@ -37,6 +37,9 @@ describe('electron-builder configuration', () => {
     const unpacked = (name: string) =>
       build.asarUnpack.some((g: string) => g.includes(`node_modules/${name}/`));
     for (const name of ['better-sqlite3', 'sharp', '@img']) expect(unpacked(name), name).toBe(true);
+    // our SIMD kernels, copied beside the main bundle by the build, are read from a real file
+    expect(build.asarUnpack).toContain('out/main/simd-kernels.wasm');
+    expect(readFileSync(join(root, 'electron.vite.config.ts'), 'utf8')).toContain('simd-kernels.wasm');
     expect(build.extraResources).toContainEqual({
       from: '.native/electron/better_sqlite3.node',
       to: 'native/better_sqlite3.node',

@@ -16,7 +16,8 @@ function custom(
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...xs: tf.Tensor[]) => tf.Tensor;
 }
 
-const rows = (x: tf.Tensor, t: number, b: number) => tf.slice(x, [t * b, 0], [b, x.shape[1] as number]) as tf.Tensor2D;
+const rows = (x: tf.Tensor, t: number, b: number) =>
+  tf.slice(x, [t * b, 0], [b, x.shape[1] as number]) as tf.Tensor2D;
 
 /** 1 on the sigmoid gates' columns (i, f, o), 0 on the tanh gate's (g): [4H]. */
 function sigmoidColumns(hidden: number): tf.Tensor1D {

@@ -2,6 +2,8 @@
 // for judging one lever on a busy machine: runs A, B, B, A, A, B… (each in its own process, never two
 // at once) and prints each side's median and the ratio B ÷ A of the medians.
 //   tsx bench/ab.ts --a DIR --b DIR [--env-a K=V,…] [--env-b K=V,…] --mode train|decode --model ID [--rounds N]
+//   [--key imgPerSec|cpuMsPerStep|greedyMsB1|…] (cpuMsPerStep: the training process's CPU time per step,
+//   far less inflated by other jobs than wall time; B's own side must print it)
 // DIR is a checkout holding bench/ml-child.ts (its own node_modules or a link to them).
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -20,7 +22,7 @@ const sides = {
 const mode = arg('mode', 'train')!;
 const model = arg('model', 'cnn-lstm')!;
 const rounds = Number(arg('rounds', '3'));
-const key = mode === 'train' ? 'imgPerSec' : (arg('key') ?? 'greedyMsB1');
+const key = arg('key') ?? (mode === 'train' ? 'imgPerSec' : 'greedyMsB1');
 
 const got: Record<'A' | 'B', number[]> = { A: [], B: [] };
 const order = Array.from({ length: rounds }, (_, r) => (r % 2 ? ['B', 'A'] : ['A', 'B'])).flat() as Array<

@@ -1,14 +1,19 @@
 // Where a training step's time goes: tf.profile of one trainer step (after warm-up), kernel time
 // summed by kernel name, most expensive first. `tsx bench/profile.ts [MODEL]` (default cnn-lstm).
+// `tsx bench/profile.ts MODEL decode`: the same for greedy decoding of one image (15 steps) on the
+// inference backend, with the wall time of encoding alone and of the whole decode.
 import * as tf from '@tensorflow/tfjs';
 import { nodeLoader, selectBackend } from '../src/main/ml/backend';
 import { modelSpec } from '../src/main/ml/models/registry';
 import { Adam } from '../src/main/ml/train/optim';
+import { greedyDecode } from '../src/main/ml/decode/search';
+import type { Decoder } from '../src/main/ml/decode/types';
 import { trainStep } from '../src/main/ml/train/step';
 import { SPECIAL_TOKENS, WordVocab } from '../src/main/text/vocab';
 
 const id = process.argv[2] ?? 'cnn-lstm';
-const info = await selectBackend(nodeLoader(), 'train');
+const decode = process.argv[3] === 'decode';
+const info = await selectBackend(nodeLoader(), decode ? 'inference' : 'train');
 const tokenizer = new WordVocab([...SPECIAL_TOKENS, ...Array.from({ length: 28 }, (_, i) => `w${i}`)]);
 const model = modelSpec(id).create({ preset: 'tiny', overrides: { maxLength: 16 }, seed: 1, tokenizer });
 const s = model.imageSize;
@@ -28,11 +33,38 @@ const step = () =>
     lr: () => 1e-3,
     clipNorm: 5,
   });
-await step();
-await step();
+const one = tf.slice(images, [0, 0, 0, 0], [1, s, s, 3]) as tf.Tensor4D; // [1, S, S, 3]
+const fixed: Decoder = {
+  vocabSize: model.vocabSize,
+  bosId: model.bosId,
+  eosId: -1, // an end id that never matches: 15 steps, as the bench
+  padId: model.padId,
+  mapKind: model.mapKind,
+  mapSize: model.mapSize,
+  encode: (x, o) => model.encode(x, o),
+  step: (st, t) => model.step(st, t),
+  reorder: (st, i) => model.reorder(st, i),
+};
+const run = decode ? () => greedyDecode(fixed, one, { maxTokens: 15 }) : step;
+await run();
+await run();
+if (decode) {
+  const wallOf = async (f: () => Promise<unknown>) => {
+    const ts: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const t = performance.now();
+      await f();
+      ts.push(performance.now() - t);
+    }
+    return ts.sort((a, b) => a - b)[4];
+  };
+  const enc = await wallOf(async () => tf.dispose(tf.tidy(() => model.encode(one))));
+  const all = await wallOf(run);
+  console.log(`greedy batch 1: ${all.toFixed(2)} ms (median of 9), of which encoding ${enc.toFixed(2)} ms`);
+}
 const t0 = performance.now();
 const p = await tf.profile(async () => {
-  await step();
+  await run();
   return [];
 });
 const wall = performance.now() - t0;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { nodeLoader, selectBackend } from '../../src/main/ml/backend';
 import { CnnLstmAttn, resolveAttnConfig } from '../../src/main/ml/models/cnnLstmAttn';
-import { attnModel } from './build';
+import { attnModel, expectSequenceEqualsSteps } from './build';
 import { greedyDecode } from '../../src/main/ml/decode/search';
 
 const V = 12;
@@ -152,6 +152,12 @@ describe('forward', () => {
       expect(a.loss.arraySync()).toBeCloseTo(a.xent.arraySync() + reg, 4);
     });
     noReg.dispose();
+  });
+
+  it('the whole-sequence loss (pure teacher forcing) equals the step path, dropout masks and gradients too', () => {
+    const drop = attnModel({ ...SMALL, dropout: 0.4 });
+    expectSequenceEqualsSteps(drop, images, tokens);
+    drop.dispose();
   });
 
   it('has gradients for every parameter that match finite differences', () => {

@@ -7,7 +7,7 @@ import { nodeLoader, selectBackend } from '../../src/main/ml/backend';
 import { CnnLstm, cnnLstmSpec, resolveConfig } from '../../src/main/ml/models/cnnLstm';
 import { writeCheckpoint } from '../../src/main/ml/models/checkpoint';
 import { beamDecode, greedyDecode } from '../../src/main/ml/decode/search';
-import { lstmModel } from './build';
+import { expectSequenceEqualsSteps, lstmModel } from './build';
 
 const V = 12;
 const B = 4;
@@ -160,6 +160,13 @@ describe('forward', () => {
 });
 
 describe('training', () => {
+  it('the whole-sequence loss (pure teacher forcing) equals the step path, dropout masks and gradients too', () => {
+    expectSequenceEqualsSteps(model, images, tokens);
+    const drop = lstmModel({ vocabSize: V, seed: 7, dropout: 0.4 });
+    expectSequenceEqualsSteps(drop, images, tokens);
+    drop.dispose();
+  });
+
   it('lowers the loss in 2 Adam steps, with a flat tensor count', async () => {
     const opt = tf.train.adam(1e-3);
     const lossNow = async () => {

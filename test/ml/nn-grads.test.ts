@@ -14,6 +14,7 @@ import {
 } from '../../src/main/ml/nn/ops';
 import { ParamStore } from '../../src/main/ml/nn/module';
 import { LstmCell } from '../../src/main/ml/nn/lstm';
+import { lstmSequence } from '../../src/main/ml/nn/lstmSequence';
 import { LayerNorm } from '../../src/main/ml/nn/layers';
 import { AdditiveAttention, MultiHeadAttention } from '../../src/main/ml/nn/attention';
 
@@ -215,6 +216,52 @@ describe('layers', () => {
       expectClose([grads[cell.bias.name]], [gr[1]]);
     });
     tf.dispose([w, b]);
+    ps.dispose();
+  });
+
+  it('LSTM over a whole sequence (hand-written BPTT) equals stepping the cell, values and gradients', () => {
+    const [steps, b, inDim, hid] = [4, 3, 5, 2];
+    const ps = new ParamStore(7);
+    const cell = new LstmCell(ps, 'lstm', inDim, hid);
+    // the stepped reference, autograd through LstmCell.step, with the weights as inputs
+    const stepped = (x: tf.Tensor, h0: tf.Tensor, c0: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) => {
+      let h = h0 as tf.Tensor2D;
+      let c = c0 as tf.Tensor2D;
+      const hs: tf.Tensor[] = [];
+      for (let t = 0; t < steps; t++) {
+        const xt = tf.slice(x, [t * b, 0], [b, inDim]); // time-major rows
+        const z = tf.add(tf.matMul(tf.concat([xt, h], 1), w), bias);
+        const [i, f, g, o] = tf.split(z, 4, 1);
+        c = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g))) as tf.Tensor2D;
+        h = tf.mul(tf.sigmoid(o), tf.tanh(c)) as tf.Tensor2D;
+        hs.push(h);
+      }
+      return tf.concat(hs, 0);
+    };
+    const w = rnd([inDim + hid, 4 * hid], 40);
+    const bias = rnd([4 * hid], 41);
+    compareGrads(
+      (x, h0, c0, ww, bb) =>
+        lstmSequence(
+          x as tf.Tensor2D,
+          h0 as tf.Tensor2D,
+          c0 as tf.Tensor2D,
+          ww as tf.Tensor2D,
+          bb as tf.Tensor1D,
+          steps,
+        ),
+      stepped,
+      [rnd([steps * b, inDim], 42), rnd([b, hid], 43), rnd([b, hid], 44), w, bias],
+    );
+    // the cell's method uses its own weight and bias, and refuses rows that are not steps × batch
+    tf.tidy(() => {
+      const x = rnd([steps * b, inDim], 45) as tf.Tensor2D;
+      const h0 = rnd([b, hid], 46) as tf.Tensor2D;
+      const seq = cell.sequence(x, { h: h0, c: h0 }, steps);
+      expectClose([seq], [stepped(x, h0, h0, cell.weight, cell.bias)]);
+      expect(() => cell.sequence(x, { h: h0, c: h0 }, steps + 1)).toThrow(/not 5 steps × batch 3/);
+    });
+    tf.dispose([w, bias]);
     ps.dispose();
   });
 

@@ -10,7 +10,8 @@ import { gatherState, type DecoderState, type StepOutput } from '../decode/types
 import { Dense, Embedding } from '../nn/layers';
 import { LstmCell } from '../nn/lstm';
 import { ParamStore } from '../nn/module';
-import { stepwiseLoss } from '../train/stepwise';
+import { maskedCrossEntropy } from '../nn/ops';
+import { stepwiseLoss, teacherForced } from '../train/stepwise';
 import type { WriteDtype } from '../weights/safetensors';
 import { needTokenizer, readCheckpoint, withWeights, writeCheckpoint } from './checkpoint';
 import type { CaptionModel, CreateOptions, LossOptions, LossOutput, ModelSpec } from './contract';
@@ -178,6 +179,7 @@ export class CnnLstm implements CaptionModel {
   /** Masked mean cross-entropy of next-token prediction (teacher forcing / scheduled sampling). */
   loss(features: tf.Tensor, tokens: tf.Tensor2D, opts: LossOptions): LossOutput {
     if (tokens.dtype !== 'int32') throw new AppError('invalid_argument', 'tokens must be an int32 tensor.');
+    if (opts.teacherForcing >= 1) return this.sequenceLoss(features, tokens, opts);
     const r = stepwiseLoss(
       this.initState(features),
       tokens,
@@ -186,6 +188,30 @@ export class CnnLstm implements CaptionModel {
       opts,
     );
     return { loss: r.xent, xent: r.xent };
+  }
+
+  /**
+   * The same loss under pure teacher forcing, layer by layer over the whole sequence (each LSTM layer
+   * is one lstmSequence: input projections and weight gradients as one matMul over every step).
+   */
+  private sequenceLoss(features: tf.Tensor, tokens: tf.Tensor2D, opts: LossOptions): LossOutput {
+    const tfd = teacherForced(tokens, this.padId, opts.mask);
+    const n = tokens.shape[0];
+    const h0 = this.init.apply(features) as tf.Tensor2D; // [B, H]: h and c of every layer
+    let x = this.embed.apply(tfd.inputs) as tf.Tensor2D; // [(T−1)·B, E] time-major
+    for (const cell of this.cells) x = cell.sequence(x, { h: h0, c: h0 }, tfd.steps); // [(T−1)·B, H]
+    if (opts.training && this.config.dropout > 0) {
+      // the step path's masks: one draw per step, seeded by the step
+      const rate = this.config.dropout;
+      const h = this.config.hidden;
+      const rows = Array.from({ length: tfd.steps }, (_, t) =>
+        tf.dropout(tf.slice(x, [t * n, 0], [n, h]), rate, undefined, mixSeed(opts.seed, t)),
+      ); // (T−1) × [B, H]
+      x = tf.concat(rows, 0) as tf.Tensor2D;
+    }
+    const logits = this.out.apply(x) as tf.Tensor2D; // [(T−1)·B, V]
+    const xent = maskedCrossEntropy(logits, tfd.targets, tfd.mask);
+    return { loss: xent, xent };
   }
 
   /**

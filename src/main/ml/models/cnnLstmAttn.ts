@@ -12,9 +12,10 @@ import type { CaptionTokenizer } from '../../text/tokenizer';
 import { WORD_TEXT } from '../../text/vocab';
 import { AdditiveAttention } from '../nn/attention';
 import { Dense, Embedding } from '../nn/layers';
-import { LstmCell } from '../nn/lstm';
+import { lstmGates, LstmCell } from '../nn/lstm';
+import { dense, maskedCrossEntropy, matMul2d } from '../nn/ops';
 import { ParamStore } from '../nn/module';
-import { stepwiseLoss } from '../train/stepwise';
+import { stepwiseLoss, teacherForced } from '../train/stepwise';
 import { needTokenizer, readCheckpoint, withWeights, writeCheckpoint } from './checkpoint';
 import type { CaptionModel, CreateOptions, LossOptions, LossOutput, ModelSpec } from './contract';
 import { InceptionV3, loadInceptionWeights } from './inceptionV3';
@@ -215,6 +216,7 @@ export class CnnLstmAttn implements CaptionModel {
    */
   loss(features: tf.Tensor, tokens: tf.Tensor2D, opts: LossOptions): LossOutput {
     if (tokens.dtype !== 'int32') throw new AppError('invalid_argument', 'tokens must be an int32 tensor.');
+    if (opts.teacherForcing >= 1) return this.sequenceLoss(features, tokens, opts);
     const state = this.initState(features);
     const r = stepwiseLoss(
       state,
@@ -230,6 +232,63 @@ export class CnnLstmAttn implements CaptionModel {
     const summed = tf.sum(tf.mul(r.attention, r.mask.expandDims(2)), 1); // [B, L]: Σ_t α over real steps
     const reg = tf.mean(tf.square(tf.sub(1, summed))); // scalar
     return { loss: tf.add(r.xent, tf.mul(reg, this.config.alphaC)) as tf.Scalar, xent: r.xent };
+  }
+
+  /**
+   * The same loss under pure teacher forcing with fewer, larger kernels: the word embeddings' share of
+   * the first LSTM's input projection is one matMul over every step, decoder_att and f_beta (both read
+   * the same query) are one matMul per step, and the output layer is one matMul over every step.
+   */
+  private sequenceLoss(features: tf.Tensor, tokens: tf.Tensor2D, opts: LossOptions): LossOutput {
+    const tfd = teacherForced(tokens, this.config.padId, opts.mask);
+    const n = tokens.shape[0];
+    const { embedDim: e, hidden: h, attnDim: a } = this.config;
+    const f = this.encoder.channels;
+    const state = this.initState(features);
+    const feats = state.feats as tf.Tensor3D; // [B, L, F]
+    const proj = state.proj as tf.Tensor3D; // [B, L, A]
+    const [cell0, ...upper] = this.cells;
+    const w0 = cell0.weight as tf.Tensor2D; // [E+F+H, 4H]: rows of the embedding, the context, h
+    const embProj = dense(
+      this.embed.apply(tfd.inputs),
+      tf.slice(w0, [0, 0], [e, 4 * h]),
+      cell0.bias as tf.Tensor1D,
+    ); // [(T−1)·B, 4H]
+    const wRest = tf.slice(w0, [e, 0], [f + h, 4 * h]) as tf.Tensor2D; // [F+H, 4H]
+    const wq = tf.concat([this.attention.decoderAtt.weight, this.fBeta.weight], 1) as tf.Tensor2D; // [H, A+F]
+    const bq = tf.concat([this.attention.decoderAtt.bias, this.fBeta.bias]) as tf.Tensor1D; // [A+F]
+    const hs = this.cells.map((_, i) => state[`h${i}`] as tf.Tensor2D);
+    const cs = this.cells.map((_, i) => state[`c${i}`] as tf.Tensor2D);
+    const top = this.cells.length - 1;
+    const hcs: tf.Tensor[] = [];
+    const alphas: tf.Tensor2D[] = [];
+    for (let t = 0; t < tfd.steps; t++) {
+      const [qa, qf] = tf.split(dense(hs[top], wq, bq), [a, f], 1); // [B, A], [B, F]
+      const { context, weights } = this.attention.attendProjected(feats, proj, qa as tf.Tensor2D); // [B, F], [B, L]
+      const ctx = tf.mul(tf.sigmoid(qf), context) as tf.Tensor2D; // [B, F]
+      const z0 = tf.add(
+        tf.slice(embProj, [t * n, 0], [n, 4 * h]),
+        matMul2d(tf.concat([ctx, hs[0]], 1) as tf.Tensor2D, wRest),
+      ) as tf.Tensor2D; // [B, 4H]
+      const s0 = lstmGates(z0, cs[0]);
+      [hs[0], cs[0]] = [s0.h, s0.c];
+      upper.forEach((cell, j) => {
+        const s = cell.step(hs[j], { h: hs[j + 1], c: cs[j + 1] });
+        [hs[j + 1], cs[j + 1]] = [s.h, s.c];
+      });
+      let hc: tf.Tensor = tf.concat([hs[top], ctx], 1); // [B, H+F]
+      if (opts.training && this.config.dropout > 0)
+        hc = tf.dropout(hc, this.config.dropout, undefined, mixSeed(opts.seed, t));
+      hcs.push(hc);
+      alphas.push(weights);
+    }
+    const logits = this.out.apply(tf.concat(hcs, 0)) as tf.Tensor2D; // [(T−1)·B, V]
+    const xent = maskedCrossEntropy(logits, tfd.targets, tfd.mask);
+    if (this.config.alphaC === 0) return { loss: xent, xent };
+    const mask = tfd.mask.reshape([tfd.steps, n, 1]); // [T−1, B, 1]
+    const summed = tf.sum(tf.mul(tf.stack(alphas), mask), 0); // [B, L]: Σ_t α over real steps
+    const reg = tf.mean(tf.square(tf.sub(1, summed))); // scalar
+    return { loss: tf.add(xent, tf.mul(reg, this.config.alphaC)) as tf.Scalar, xent };
   }
 
   /**

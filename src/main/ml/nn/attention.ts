@@ -37,8 +37,17 @@ export class AdditiveAttention {
     projected: tf.Tensor3D,
     query: tf.Tensor2D,
   ): { context: tf.Tensor2D; weights: tf.Tensor2D } {
+    return this.attendProjected(feats, projected, this.decoderAtt.apply(query) as tf.Tensor2D);
+  }
+
+  /** `attend` with the query already through decoder_att: queryAtt [B, A]. */
+  attendProjected(
+    feats: tf.Tensor3D,
+    projected: tf.Tensor3D,
+    queryAtt: tf.Tensor2D,
+  ): { context: tf.Tensor2D; weights: tf.Tensor2D } {
     const [b, l] = feats.shape;
-    const q = this.decoderAtt.apply(query).expandDims(1); // [B, 1, A]
+    const q = queryAtt.expandDims(1); // [B, 1, A]
     const e = this.fullAtt.apply(tf.tanh(tf.add(projected, q))).reshape([b, l]); // [B, L]
     const weights = tf.softmax(e) as tf.Tensor2D; // [B, L]
     // Σ α f as a broadcast multiply + sum: a batched [1, L]@[L, F] matMul would take wasm's slow path.

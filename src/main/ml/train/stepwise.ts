@@ -57,3 +57,34 @@ export function stepwiseLoss(
   const attention = attn.length ? (tf.stack(attn, 1) as tf.Tensor3D) : null; // [B, T−1, L]
   return { xent, attention, mask };
 }
+
+export interface TeacherForced {
+  /** Input ids of every step, time-major: row t·B + b is token t of caption b, [(T−1)·B] int32. */
+  inputs: tf.Tensor1D;
+  /** The token each step predicts (token t+1), same order, [(T−1)·B] int32. */
+  targets: tf.Tensor1D;
+  /** 1 for a real target, 0 for padding, same order, [(T−1)·B]. */
+  mask: tf.Tensor1D;
+  /** T − 1 */
+  steps: number;
+}
+
+/**
+ * Pure teacher forcing as whole sequences: tokens [B, T] → time-major inputs, targets and mask (the
+ * same targets and mask as stepwiseLoss, in time-major order), for decoders that run a layer over
+ * every step at once.
+ */
+export function teacherForced(tokens: tf.Tensor2D, padId: number, mask?: tf.Tensor2D): TeacherForced {
+  const [b, t] = tokens.shape;
+  const timeMajor = (x: tf.Tensor2D) => tf.transpose(x).reshape([-1]) as tf.Tensor1D; // [B, T−1] → [(T−1)·B]
+  const targets = tf.slice(tokens, [0, 1], [b, t - 1]) as tf.Tensor2D; // [B, T−1]
+  const real = (
+    mask ? tf.slice(mask, [0, 1], [b, t - 1]).toFloat() : tf.notEqual(targets, padId).toFloat()
+  ) as tf.Tensor2D; // [B, T−1]
+  return {
+    inputs: timeMajor(tf.slice(tokens, [0, 0], [b, t - 1]) as tf.Tensor2D),
+    targets: timeMajor(targets),
+    mask: timeMajor(real),
+    steps: t - 1,
+  };
+}

@@ -45,3 +45,6 @@ console.log(line(header));
 console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const row of table) console.log(line(row));
 writeFileSync(join(here, 'results.json'), JSON.stringify({ machine, results }, null, 2) + '\n');
+// Benches that ran in this process may have started tfjs's WebAssembly thread pool, whose workers keep
+// Node's event loop alive after the table is written: end the run here.
+process.exit(0);

@@ -7,6 +7,8 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import type { CaptionModel } from '../src/main/ml/models/contract';
+import { fixedLength } from './fixed';
 
 const arg = (k: string, d?: string) => {
   const i = process.argv.indexOf(`--${k}`);
@@ -32,17 +34,7 @@ async function side(dir: string, skip: number): Promise<Run> {
   const model = modelSpec(id).create({ preset: 'tiny', overrides: { maxLength: 16 }, seed: 1, tokenizer });
   const s = model.imageSize;
   const image = tf.randomUniform([1, s, s, 3], -1, 1, 'float32', 1) as tf.Tensor4D; // [1, S, S, 3]
-  const fixed = {
-    vocabSize: model.vocabSize,
-    bosId: model.bosId,
-    eosId: -1,
-    padId: model.padId,
-    mapKind: model.mapKind,
-    mapSize: model.mapSize,
-    encode: (x: tf.Tensor4D) => model.encode(x),
-    step: (st: never, t: tf.Tensor1D) => model.step(st, t),
-    reorder: (st: never, i: tf.Tensor1D) => model.reorder(st, i),
-  };
+  const fixed = fixedLength(model as CaptionModel); // the same shape in both trees
   return () => greedyDecode(fixed, image, { maxTokens: 15 });
 }
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { nodeLoader, selectBackend } from '../src/main/ml/backend';
 import { beamDecode, greedyDecode } from '../src/main/ml/decode/search';
-import type { Decoder } from '../src/main/ml/decode/types';
+import { fixedLength } from './fixed';
 import { modelSpec } from '../src/main/ml/models/registry';
 import { TRAIN_DEFAULTS } from '../src/main/ml/train/config';
 import { Adam } from '../src/main/ml/train/optim';
@@ -92,17 +92,7 @@ async function main() {
     adam.dispose();
   } else {
     // 15 fixed steps as the reference: an eos id that never matches keeps every row going.
-    const fixed: Decoder = {
-      vocabSize: model.vocabSize,
-      bosId: model.bosId,
-      eosId: -1,
-      padId: model.padId,
-      mapKind: model.mapKind,
-      mapSize: model.mapSize,
-      encode: (x, o) => model.encode(x, o),
-      step: (s, t) => model.step(s, t),
-      reorder: (s, i) => model.reorder(s, i),
-    };
+    const fixed = fixedLength(model);
     const before = tf.memory().numTensors;
     for (const [kind, run] of [
       ['greedy', (x: tf.Tensor4D) => greedyDecode(fixed, x, { maxTokens: T - 1 })],

@@ -7,7 +7,7 @@ import { nodeLoader, selectBackend } from '../src/main/ml/backend';
 import { modelSpec } from '../src/main/ml/models/registry';
 import { Adam } from '../src/main/ml/train/optim';
 import { greedyDecode } from '../src/main/ml/decode/search';
-import type { Decoder } from '../src/main/ml/decode/types';
+import { fixedLength } from './fixed';
 import { trainStep } from '../src/main/ml/train/step';
 import { SPECIAL_TOKENS, WordVocab } from '../src/main/text/vocab';
 
@@ -34,17 +34,7 @@ const step = () =>
     clipNorm: 5,
   });
 const one = tf.slice(images, [0, 0, 0, 0], [1, s, s, 3]) as tf.Tensor4D; // [1, S, S, 3]
-const fixed: Decoder = {
-  vocabSize: model.vocabSize,
-  bosId: model.bosId,
-  eosId: -1, // an end id that never matches: 15 steps, as the bench
-  padId: model.padId,
-  mapKind: model.mapKind,
-  mapSize: model.mapSize,
-  encode: (x, o) => model.encode(x, o),
-  step: (st, t) => model.step(st, t),
-  reorder: (st, i) => model.reorder(st, i),
-};
+const fixed = fixedLength(model); // 15 steps, as the bench
 const run = decode ? () => greedyDecode(fixed, one, { maxTokens: 15 }) : step;
 await run();
 await run();

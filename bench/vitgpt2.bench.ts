@@ -6,8 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nodeLoader, selectBackend } from '../src/main/ml/backend';
 import { greedyDecode } from '../src/main/ml/decode/search';
-import type { Decoder } from '../src/main/ml/decode/types';
-import type { CaptionModel } from '../src/main/ml/models/contract';
+import { fixedLength } from './fixed';
 import { resolveVitGpt2Config, VitGpt2, vitGpt2Spec } from '../src/main/ml/models/vitGpt2';
 import { Adam } from '../src/main/ml/train/optim';
 import { trainStep } from '../src/main/ml/train/step';
@@ -24,19 +23,6 @@ const STEPS = QUICK ? 1 : 8;
 const REPS = QUICK ? 1 : 5;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** The reference decodes 15 fixed steps: an eos id that never matches keeps every row going. */
-const fixedLength = (model: CaptionModel): Decoder => ({
-  vocabSize: model.vocabSize,
-  bosId: model.bosId,
-  eosId: -1,
-  padId: model.padId,
-  mapKind: model.mapKind,
-  mapSize: model.mapSize,
-  encode: (x, o) => model.encode(x, o),
-  step: (s, t) => model.step(s, t),
-  reorder: (s, i) => model.reorder(s, i),
-});
 
 const bench: Bench = {
   name: 'vit-gpt2',

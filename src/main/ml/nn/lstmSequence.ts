@@ -4,17 +4,7 @@
 // matMul each, so the time loop keeps only the recurrent h·W_hh and element-wise work.
 // Rows are time-major (row t·B + b is time step t of sequence b). Same maths as LstmCell.step.
 import * as tf from '@tensorflow/tfjs';
-
-type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
-function custom(
-  f: (inputs: tf.Tensor[], save: (t: tf.Tensor[]) => void) => { value: tf.Tensor; grad: GradFn },
-) {
-  return tf.customGrad(((...args: unknown[]) => {
-    const save = args.pop() as (t: tf.Tensor[]) => void;
-    const { value, grad } = f(args as tf.Tensor[], save);
-    return { value, gradFunc: grad };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...xs: tf.Tensor[]) => tf.Tensor;
-}
+import { custom } from './ops';
 
 const rows = (x: tf.Tensor, t: number, b: number) =>
   tf.slice(x, [t * b, 0], [b, x.shape[1] as number]) as tf.Tensor2D;

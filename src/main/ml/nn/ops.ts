@@ -6,9 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { simdConvFilterGrad, simdMatMulABt, simdMatMulAtB } from '../simd/tfjs';
 
-type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
+export type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 /** tf.customGrad with our argument/return types (tfjs types it loosely). */
-function custom(
+export function custom(
   f: (inputs: tf.Tensor[], save: (t: tf.Tensor[]) => void) => { value: tf.Tensor; grad: GradFn },
 ) {
   return tf.customGrad(((...args: unknown[]) => {

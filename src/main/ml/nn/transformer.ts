@@ -4,18 +4,7 @@
 // gradients use explicit transposes (the wasm backend's fast path is a flag-free 2-D matMul).
 import * as tf from '@tensorflow/tfjs';
 import { causalMask } from './attention';
-import { batchMatMul, dense } from './ops';
-
-type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
-function custom(
-  f: (inputs: tf.Tensor[], save: (t: tf.Tensor[]) => void) => { value: tf.Tensor; grad: GradFn },
-) {
-  return tf.customGrad(((...args: unknown[]) => {
-    const save = args.pop() as (t: tf.Tensor[]) => void;
-    const { value, grad } = f(args as tf.Tensor[], save);
-    return { value, gradFunc: grad };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...xs: tf.Tensor[]) => tf.Tensor;
-}
+import { batchMatMul, custom, dense } from './ops';
 
 // y = x Wᵀ + b with W [out, in]: forward transposes W once; dx = dy W and dW = dyᵀ x are flag-free.
 const linearBiasOp = custom(([x, w, b], save) => {

@@ -44,8 +44,13 @@ export class RunsRepo {
   constructor(private readonly db: Db) {
     this.s = {
       insert: db.prepare<[string, string, string, string | null, number, number], void>(
-        `INSERT INTO runs (model, preset, config, data_snapshot, status, created_at, owner_pid)
-         VALUES (?, ?, ?, ?, 'queued', ?, ?)`,
+        // A new id above every run id the library has used, deleted runs included: the caption
+        // history keeps the id of the run that drafted a caption (no foreign key, so it outlives
+        // the run), and a reused id would name another run there.
+        `INSERT INTO runs (id, model, preset, config, data_snapshot, status, created_at, owner_pid)
+         VALUES (1 + max(coalesce((SELECT max(id) FROM runs), 0),
+                         coalesce((SELECT max(run_id) FROM caption_history), 0)),
+                 ?, ?, ?, ?, 'queued', ?, ?)`,
       ),
       byId: db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id = ?'),
       all: db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY id DESC'),

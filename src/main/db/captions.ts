@@ -285,11 +285,12 @@ export class CaptionsRepo {
   private record(
     opId: number | null,
     kind: HistoryKind,
-    c: CaptionRow,
+    c: Pick<CaptionRow, 'id' | 'image_id' | 'source' | 'run_id' | 'position'>,
     oldText: string | null,
     newText: string | null,
     oldStatus: CaptionStatus | null,
     newStatus: CaptionStatus | null,
+    targetId: number | null = null,
   ): void {
     this.s.history.run({
       op_id: opId,
@@ -304,7 +305,7 @@ export class CaptionsRepo {
       run_id: c.run_id,
       position: c.position,
       at: Date.now(),
-      target_id: null,
+      target_id: targetId,
     });
   }
 
@@ -320,21 +321,7 @@ export class CaptionsRepo {
     oldStatus: CaptionStatus | null,
     newStatus: CaptionStatus | null,
   ): void {
-    this.s.history.run({
-      op_id: null,
-      caption_id: h.caption_id,
-      image_id: h.image_id,
-      kind,
-      old_text: oldText,
-      new_text: newText,
-      old_status: oldStatus,
-      new_status: newStatus,
-      source: h.source,
-      run_id: h.run_id,
-      position: h.position,
-      at: Date.now(),
-      target_id: h.id,
-    });
+    this.record(null, kind, this.snapshot(h), oldText, newText, oldStatus, newStatus, h.id);
   }
 
   private snapshot(h: HistoryRow): Omit<CaptionRow, 'text' | 'status' | 'created_at' | 'updated_at'> {

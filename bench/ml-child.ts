@@ -11,7 +11,7 @@ import { beamDecode, greedyDecode } from '../src/main/ml/decode/search';
 import { fixedLength } from './fixed';
 import { modelSpec } from '../src/main/ml/models/registry';
 import { TRAIN_DEFAULTS } from '../src/main/ml/train/config';
-import { Adam } from '../src/main/ml/train/optim';
+import { adamFor } from '../src/main/ml/train/optim';
 import { trainStep } from '../src/main/ml/train/step';
 import { SPECIAL_TOKENS, WordVocab } from '../src/main/text/vocab';
 
@@ -49,13 +49,7 @@ async function main() {
   const real = tf.ones([B, T]) as tf.Tensor2D; // [B, T]: every token is real (no padding)
   const out: Record<string, unknown> = { model: id, mode, backend };
   if (mode === 'train') {
-    const adam = new Adam({
-      kind: TRAIN_DEFAULTS.optimizer,
-      beta1: TRAIN_DEFAULTS.beta1,
-      beta2: TRAIN_DEFAULTS.beta2,
-      eps: TRAIN_DEFAULTS.eps,
-      weightDecay: TRAIN_DEFAULTS.weightDecay,
-    });
+    const adam = adamFor(TRAIN_DEFAULTS); // the trainer's optimiser at its defaults
     const params = model.params.entries().filter(([name]) => !model.isBuffer(name));
     const times: number[] = [];
     const cpu: number[] = []; // the process's CPU time per step (every thread), steadier under load

@@ -10,7 +10,7 @@ import { modelSpec } from '../src/main/ml/models/registry';
 import { convFilterGrad, matMulTransposedA, matMulTransposedB } from '../src/main/ml/nn/ops';
 import { setSimdKernelsEnabled, simdKernelsStatus } from '../src/main/ml/simd/tfjs';
 import { TRAIN_DEFAULTS } from '../src/main/ml/train/config';
-import { Adam } from '../src/main/ml/train/optim';
+import { adamFor } from '../src/main/ml/train/optim';
 import { trainStep } from '../src/main/ml/train/step';
 import { SPECIAL_TOKENS, WordVocab } from '../src/main/text/vocab';
 
@@ -106,13 +106,7 @@ async function wholeStep(id: string) {
   const tokens = tf.tidy(() =>
     tf.concat([tf.fill([32, 1], model.bosId, 'int32'), tf.randomUniform([32, 15], 4, V, 'int32', 2)], 1),
   ) as tf.Tensor2D; // [B, T]
-  const adam = new Adam({
-    kind: TRAIN_DEFAULTS.optimizer,
-    beta1: TRAIN_DEFAULTS.beta1,
-    beta2: TRAIN_DEFAULTS.beta2,
-    eps: TRAIN_DEFAULTS.eps,
-    weightDecay: TRAIN_DEFAULTS.weightDecay,
-  });
+  const adam = adamFor(TRAIN_DEFAULTS); // the trainer's optimiser at its defaults
   const params = model.params.entries().filter(([name]) => !model.isBuffer(name));
   const t: Record<'tfjs' | 'simd', number[]> = { tfjs: [], simd: [] };
   for (let r = -2; r < reps; r++)

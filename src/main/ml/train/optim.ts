@@ -12,6 +12,22 @@ export interface AdamOptions {
   weightDecay: number;
 }
 
+/** The optimiser a trainer config names (its `optimizer`, betas, eps and weight decay). */
+export const adamFor = (cfg: {
+  optimizer: AdamOptions['kind'];
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}): Adam =>
+  new Adam({
+    kind: cfg.optimizer,
+    beta1: cfg.beta1,
+    beta2: cfg.beta2,
+    eps: cfg.eps,
+    weightDecay: cfg.weightDecay,
+  });
+
 export interface AdamState {
   m: Map<string, { shape: number[]; data: Float32Array }>;
   v: Map<string, { shape: number[]; data: Float32Array }>;

@@ -10,7 +10,7 @@ import type { EvalContext } from './evaluate';
 import { FeatureSource } from './features';
 import type { RunWarning } from './guardrails';
 import type { CaptionModel } from './model';
-import { Adam } from './optim';
+import { adamFor, type Adam } from './optim';
 import { startRun } from './resume';
 import type { TrainHooks, TrainOptions } from './types';
 
@@ -67,8 +67,7 @@ export function openRun(
 ): Run {
   const cfg = resolveTrainConfig(partial as TrainPartial);
   checkData(data);
-  const { optimizer: kind, beta1, beta2, eps, weightDecay } = cfg;
-  const adam = new Adam({ kind, beta1, beta2, eps, weightDecay });
+  const adam = adamFor(cfg);
   let started: ReturnType<typeof startRun>;
   try {
     started = startRun(cfg, data, opts, adam);
